@@ -1,0 +1,49 @@
+"""The categorical core of paralens: objects, the abstract chain of categories,
+Para, and the smooth instance backed by JAX.
+
+Public API (see each object's docstring): objects :class:`ArrayType`,
+:class:`Record`, :class:`Product`, ``I``; the abstract categories
+:class:`Category` … :class:`ReverseDerivativeCategory` and :class:`Morphism`;
+:class:`Smooth` and ``SMOOTH``; :class:`Para` and :class:`ParaCategory`;
+errors; modules :mod:`categories.smooth` (primitives), :mod:`categories.layers`
+(Para layers), :mod:`categories.laws` (law checkers) and
+:mod:`categories.strategies` (hypothesis strategies).
+"""
+
+from . import layers as layers
+from . import smooth as smooth
+from ._abc import CartesianCategory as CartesianCategory
+from ._abc import Category as Category
+from ._abc import LeftAdditiveCategory as LeftAdditiveCategory
+from ._abc import MonoidalCategory as MonoidalCategory
+from ._abc import Morphism as Morphism
+from ._abc import ReverseDerivativeCategory as ReverseDerivativeCategory
+from ._errors import AxiomError as AxiomError
+from ._errors import BadPoint as BadPoint
+from ._errors import LawViolation as LawViolation
+from ._errors import NotComposable as NotComposable
+from ._objects import ArrayType as ArrayType
+from ._objects import I as I
+from ._objects import Object as Object
+from ._objects import Product as Product
+from ._objects import Record as Record
+from ._objects import factors as factors
+from ._objects import join as join
+from ._objects import join_all as join_all
+from ._objects import split as split
+from ._objects import split_all as split_all
+from ._objects import tensor_objects as tensor_objects
+from ._objects import zeros as zeros
+from ._para import Para as Para
+from ._para import ParaCategory as ParaCategory
+from ._smooth import SMOOTH as SMOOTH
+from ._smooth import Smooth as Smooth
+from ._smooth import SmoothCategory as SmoothCategory
+
+__all__ = [
+    "ArrayType", "AxiomError", "BadPoint", "CartesianCategory", "Category", "I",
+    "LawViolation", "LeftAdditiveCategory", "MonoidalCategory", "Morphism", "NotComposable",
+    "Object", "Para", "ParaCategory", "Product", "Record", "ReverseDerivativeCategory", "SMOOTH",
+    "Smooth", "SmoothCategory", "factors", "join", "join_all", "layers", "smooth", "split",
+    "split_all", "tensor_objects", "zeros",
+]

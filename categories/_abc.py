@@ -1,0 +1,322 @@
+"""The abstract chain of categories, each layer adding one structure.
+
+``Category`` (``id``, ``then``) → ``MonoidalCategory`` (``tensor``, ``swap``)
+→ ``CartesianCategory`` (``copy``, ``discard``; derived ``proj``, ``pair``)
+→ ``LeftAdditiveCategory`` (``zero``, ``add``; derived ``plus``, ``inj``)
+→ ``ReverseDerivativeCategory`` (``rd``; derived ``fd``, ``dagger``).
+
+A category is an *instance* (``SMOOTH``, ``LensCategory(SMOOTH)``,
+``ParaCategory(SMOOTH)``); its morphisms subclass :class:`Morphism`, whose
+operators ``>>``, ``<<``, ``@`` and ``+`` are defined here and nowhere else.
+Composition order is diagrammatic: ``f >> g`` is "f, then g".
+
+Checks happen here, eagerly and on static objects, before anything is traced.
+Subclasses implement the underscored methods on already-checked input.
+
+Axioms (for any category; see :mod:`categories.laws` for checkers):
+
+    >>> from categories import SMOOTH, ArrayType, smooth
+    >>> import jax.numpy as jnp
+    >>> X = ArrayType((2,))
+    >>> f, g = smooth.sin(X), smooth.exp(X)
+    >>> x = jnp.array([0.5, -1.0])
+
+Identity:
+
+    >>> bool(jnp.allclose((SMOOTH.id(X) >> f)(x), f(x)))
+    True
+
+Associativity and flattening: ``(f >> g) >> f`` and ``f >> (g >> f)`` are one chain.
+
+    >>> repr((f >> g) >> f) == repr(f >> (g >> f))
+    True
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Callable
+
+import jax
+import numpy as np
+from multipledispatch import dispatch
+
+from ._errors import MSG_CATEGORY, MSG_COMPOSE, MSG_PARALLEL, NotComposable
+from ._objects import I, Object, check_point, factors, join, tensor_objects
+
+
+class Morphism(ABC):
+    """A morphism ``dom → cod`` of ``category``. Subclasses are final and immutable."""
+
+    dom: Object
+    cod: Object
+
+    @property
+    @abstractmethod
+    def category(self) -> Category: ...
+
+    def then(self, *others: Morphism) -> Morphism:
+        """Diagrammatic composite ``self ; others[0] ; …`` (also ``>>``)."""
+        out = self
+        for g in others:
+            out = compose(out, g)
+        return out
+
+    def tensor(self, *others: Morphism) -> Morphism:
+        """Parallel composite ``self ⊗ others[0] ⊗ …`` (also ``@``)."""
+        out = self
+        for g in others:
+            out = tensor(out, g)
+        return out
+
+    def __rshift__(self, other: Morphism) -> Morphism:
+        return compose(self, other)
+
+    def __lshift__(self, other: Morphism) -> Morphism:
+        return compose(other, self)
+
+    def __matmul__(self, other: Morphism) -> Morphism:
+        return tensor(self, other)
+
+    def __add__(self, other: Morphism) -> Morphism:
+        return add(self, other)
+
+    def rd(self) -> Morphism:
+        """The reverse derivative ``R[f] : dom @ cod → dom``."""
+        return self.category.rd(self)
+
+    def fd(self) -> Morphism:
+        """The forward derivative ``D[f] : dom @ dom → cod``, derived from ``R``."""
+        return self.category.fd(self)
+
+    def dagger(self) -> Morphism:
+        """The transpose ``f† = ι1 ; R[f] : cod → dom`` (meaningful for linear ``f``)."""
+        return self.category.dagger(self)
+
+
+DISPATCH: dict = {}
+"""Our own multipledispatch namespace, so other libraries' ``add`` never collides."""
+
+
+def _check_same_category(op: str, f: Morphism, g: Morphism) -> None:
+    if f.category != g.category:
+        raise NotComposable(MSG_CATEGORY.format(op=op, f=f, g=g, fcat=f.category, gcat=g.category))
+
+
+@dispatch(Morphism, Morphism, namespace=DISPATCH)
+def compose(f, g):
+    """``f >> g``: dispatches on both kinds, so mixed categories get a clear error."""
+    _check_same_category("compose", f, g)
+    return f.category.then(f, g)
+
+
+@dispatch(object, object, namespace=DISPATCH)
+def compose(f, g):  # noqa: F811
+    raise NotComposable(f"cannot compose {f!r} >> {g!r}: both must be morphisms")
+
+
+@dispatch(Morphism, Morphism, namespace=DISPATCH)
+def tensor(f, g):
+    """``f @ g``: the monoidal product of two morphisms of one category."""
+    _check_same_category("tensor", f, g)
+    return f.category.tensor(f, g)
+
+
+@dispatch(object, object, namespace=DISPATCH)
+def tensor(f, g):  # noqa: F811
+    raise NotComposable(f"cannot tensor {f!r} @ {g!r}: both must be morphisms")
+
+
+@dispatch(Morphism, Morphism, namespace=DISPATCH)
+def add(f, g):
+    """``f + g``: the left-additive sum of parallel morphisms."""
+    _check_same_category("add", f, g)
+    return f.category.add(f, g)
+
+
+@dispatch(object, object, namespace=DISPATCH)
+def add(f, g):  # noqa: F811
+    raise NotComposable(f"cannot add {f!r} + {g!r}: both must be morphisms")
+
+
+class Category(ABC):
+    """Identity and associative composition (diagrammatic order)."""
+
+    @abstractmethod
+    def id(self, obj: Object) -> Morphism:
+        """The identity on ``obj``."""
+
+    @abstractmethod
+    def _then(self, parts: tuple[Morphism, ...]) -> Morphism:
+        """The composite of a checked chain of at least two non-identity morphisms."""
+
+    def is_id(self, f: Morphism) -> bool:
+        """Whether ``f`` is syntactically an identity (used to simplify composites)."""
+        return False
+
+    def chain(self, f: Morphism) -> tuple[Morphism, ...]:
+        """The parts of ``f`` if it is a sequential composite, else ``(f,)``."""
+        return (f,)
+
+    def check_point(self, obj: Object, x: Any, where: str = "value") -> None:
+        """Raise :class:`BadPoint` unless ``x`` is a point of ``obj``."""
+        check_point(obj, x, where)
+
+    def close(self, x: Any, y: Any) -> bool:
+        """Equality of points as the laws use it (exact unless a category says otherwise)."""
+        xs, ys = jax.tree.leaves(x), jax.tree.leaves(y)
+        return (jax.tree.structure(x) == jax.tree.structure(y)
+                and all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(xs, ys)))
+
+    def then(self, *fs: Morphism) -> Morphism:
+        """Compose ``fs`` in diagrammatic order, checking ``cod == dom`` at each joint."""
+        if not fs:
+            raise ValueError("then() needs at least one morphism")
+        for f, g in zip(fs, fs[1:]):
+            if f.cod != g.dom:
+                raise NotComposable(MSG_COMPOSE.format(f=f, g=g, cod=f.cod, dom=g.dom))
+        parts = tuple(p for f in fs for p in self.chain(f) if not self.is_id(p))
+        if not parts:
+            return self.id(fs[0].dom)
+        return parts[0] if len(parts) == 1 else self._then(parts)
+
+
+class MonoidalCategory(Category):
+    """Adds the (strict, symmetric) monoidal product ``@`` and the symmetry ``swap``."""
+
+    @abstractmethod
+    def _tensor(self, parts: tuple[Morphism, ...]) -> Morphism:
+        """The tensor of at least two morphisms, not all identities."""
+
+    @abstractmethod
+    def swap(self, a: Object, b: Object) -> Morphism:
+        """The symmetry ``a @ b → b @ a``."""
+
+    def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:
+        """The factors of ``f`` if it is a tensor, else ``(f,)``."""
+        return (f,)
+
+    @property
+    def unit(self) -> Object:
+        return I
+
+    def tensor(self, *fs: Morphism) -> Morphism:
+        """``fs[0] @ fs[1] @ …``; identities merge, and ``id @ (g >> h)`` is pushed
+        inside as ``(id @ g) >> (id @ h)`` so chains stay flat however deep."""
+        parts: list[Morphism] = []
+        for f in fs:
+            for p in self.tensor_factors(f):
+                if self.is_id(p) and not factors(p.dom):
+                    continue  # id_I is the unit of @
+                if parts and self.is_id(p) and self.is_id(parts[-1]):
+                    parts[-1] = self.id(parts[-1].dom @ p.dom)
+                else:
+                    parts.append(p)
+        if not parts:
+            return self.id(I)
+        if len(parts) == 1:
+            return parts[0]
+        movers = [i for i, p in enumerate(parts) if not self.is_id(p)]
+        if not movers:
+            return self.id(tensor_objects(*(p.dom for p in parts)))
+        if len(movers) == 1 and len(self.chain(parts[movers[0]])) > 1:
+            i = movers[0]
+            left, right = parts[:i], parts[i + 1:]
+            return self.then(*(self.tensor(*left, p, *right) for p in self.chain(parts[i])))
+        return self._tensor(tuple(parts))
+
+
+class CartesianCategory(MonoidalCategory):
+    """Adds copy ``Δ : A → A @ A`` and discard ``! : A → I``; derives ``proj`` and ``pair``."""
+
+    @abstractmethod
+    def copy(self, a: Object) -> Morphism:
+        """``Δ_A : A → A @ A``."""
+
+    @abstractmethod
+    def discard(self, a: Object) -> Morphism:
+        """``!_A : A → I``."""
+
+    def proj(self, a: Object, b: Object, i: int) -> Morphism:
+        """``π0 : a @ b → a`` (``i = 0``) or ``π1 : a @ b → b`` (``i = 1``)."""
+        if i == 0:
+            return self.tensor(self.id(a), self.discard(b))
+        if i == 1:
+            return self.tensor(self.discard(a), self.id(b))
+        raise ValueError(f"proj index must be 0 or 1, got {i}")
+
+    def pair(self, f: Morphism, g: Morphism) -> Morphism:
+        """``⟨f, g⟩ = Δ ; (f @ g) : A → B @ C`` for ``f : A → B``, ``g : A → C``."""
+        _check_same_category("pair", f, g)
+        if f.dom != g.dom:
+            raise NotComposable(f"cannot pair {f} and {g}: domains differ, {f.dom} ≠ {g.dom}")
+        return self.then(self.copy(f.dom), self.tensor(f, g))
+
+
+class LeftAdditiveCategory(CartesianCategory):
+    """Adds a commutative monoid ``(+, 0)`` on each hom-set, preserved by precomposition."""
+
+    @abstractmethod
+    def zero(self, a: Object, b: Object) -> Morphism:
+        """The zero morphism ``0 : a → b``."""
+
+    @abstractmethod
+    def _add(self, f: Morphism, g: Morphism) -> Morphism:
+        """The sum of two checked parallel morphisms."""
+
+    def add(self, f: Morphism, g: Morphism) -> Morphism:
+        """``f + g`` for parallel ``f, g : A → B``."""
+        if (f.dom, f.cod) != (g.dom, g.cod):
+            raise NotComposable(MSG_PARALLEL.format(op="add", f=f, g=g, fdom=f.dom, fcod=f.cod,
+                                                    gdom=g.dom, gcod=g.cod))
+        return self._add(f, g)
+
+    def plus(self, a: Object) -> Morphism:
+        """The addition map ``+ = π0 + π1 : a @ a → a``."""
+        return self.add(self.proj(a, a, 0), self.proj(a, a, 1))
+
+    def inj(self, a: Object, b: Object, i: int) -> Morphism:
+        """``ι0 = ⟨1, 0⟩ : a → a @ b`` (``i = 0``) or ``ι1 = ⟨0, 1⟩ : b → a @ b`` (``i = 1``)."""
+        if i == 0:
+            return self.pair(self.id(a), self.zero(a, b))
+        if i == 1:
+            return self.pair(self.zero(b, a), self.id(b))
+        raise ValueError(f"inj index must be 0 or 1, got {i}")
+
+
+class ReverseDerivativeCategory(LeftAdditiveCategory):
+    """Adds the reverse derivative ``R[f] : A @ B → A`` of each ``f : A → B``.
+
+    ``R`` must satisfy RD.1–RD.7 (Cockett et al. 2019, Def. 13); derived here:
+
+    * forward derivative ``D[f] = (ι0 @ 1) ; R[R[f]] ; π1 : A @ A → B``;
+    * transpose ``f† = ι1 ; R[f] : B → A``, the adjoint of a linear ``f``.
+    """
+
+    @abstractmethod
+    def _rd(self, f: Morphism) -> Morphism:
+        """``R[f]``, with domain ``f.dom @ f.cod`` and codomain ``f.dom``."""
+
+    def rd(self, f: Morphism) -> Morphism:
+        r = self._rd(f)
+        if (r.dom, r.cod) != (f.dom @ f.cod, f.dom):
+            raise NotComposable(f"R[{f}] has type {r.dom} → {r.cod}, expected "
+                                f"{f.dom @ f.cod} → {f.dom}")
+        return r
+
+    def vjp(self, f: Morphism, a: Any) -> tuple[Any, Callable[[Any], Any]]:
+        """``(f(a), b' ↦ R[f](a, b'))``: what a lens built from ``f`` runs.
+
+        Categories whose ``R[f]`` can reuse work from the forward pass (JAX's
+        ``vjp``) override this so that each forward map runs once.
+        """
+        r = self.rd(f)
+        return f(a), lambda ct: r(join(a, ct, f.dom, f.cod))
+
+    def fd(self, f: Morphism) -> Morphism:
+        a, b = f.dom, f.cod
+        return self.then(self.tensor(self.inj(a, b, 0), self.id(a)),
+                         self.rd(self.rd(f)), self.proj(a, b, 1))
+
+    def dagger(self, f: Morphism) -> Morphism:
+        return self.then(self.inj(f.dom, f.cod, 1), self.rd(f))

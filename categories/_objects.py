@@ -1,0 +1,235 @@
+"""Objects: typed array spaces, named records, and strict finite products.
+
+An object is a static, hashable description of a space. Its *points* are
+JAX pytrees:
+
+* ``ArrayType(shape, dtype)``: arrays of that shape and dtype;
+* ``Record(weight=A, bias=B)``: dicts ``{"weight": a, "bias": b}``;
+* ``Product(A, B, …)``: tuples ``(a, b, …)``; ``Product()`` is the unit ``I``
+  and its only point is ``()``.
+
+The product ``@`` is *strict*: products are flattened, so ``(A @ B) @ C``
+and ``A @ (B @ C)`` are the same object ``Product(A, B, C)`` and
+``I @ A == A``. A record or an array type is a single factor.
+
+Example:
+    >>> X = ArrayType((4,))
+    >>> str(X @ ArrayType((3, 2), "float64"))
+    'f32[4] @ f64[3,2]'
+    >>> (X @ I) == X and (X @ X) @ X == X @ (X @ X)
+    True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ._errors import BadPoint
+
+_SHORT = {"float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f64",
+          "int8": "i8", "int32": "i32", "int64": "i64", "uint8": "u8",
+          "uint32": "u32", "uint64": "u64", "bool": "bool"}
+
+
+class Object:
+    """Base class of objects; ``@`` is the strict product."""
+
+    def __matmul__(self, other: Object) -> Object:
+        if not isinstance(other, Object):
+            return NotImplemented
+        return tensor_objects(self, other)
+
+
+@dataclass(frozen=True)
+class ArrayType(Object):
+    """The space of arrays of one shape and dtype, e.g. ``f32[20,4]``.
+
+    Example:
+        >>> ArrayType((20, 4))
+        ArrayType((20, 4), 'float32')
+    """
+
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+
+    def __post_init__(self):
+        object.__setattr__(self, "shape", tuple(int(n) for n in self.shape))
+        object.__setattr__(self, "dtype", np.dtype(self.dtype).name)
+        if any(n < 0 for n in self.shape):
+            raise ValueError(f"ArrayType shape must be non-negative, got {self.shape}")
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=int))
+
+    def __repr__(self) -> str:
+        return f"ArrayType({self.shape}, {self.dtype!r})"
+
+    def __str__(self) -> str:
+        return f"{_SHORT.get(self.dtype, self.dtype)}[{','.join(map(str, self.shape))}]"
+
+
+@dataclass(frozen=True, init=False)
+class Record(Object):
+    """A named product: points are dicts with these keys.
+
+    Example:
+        >>> str(Record(weight=ArrayType((3, 4)), bias=ArrayType((3,))))
+        '{bias: f32[3], weight: f32[3,4]}'
+    """
+
+    fields: tuple[tuple[str, Object], ...]
+
+    def __init__(self, fields: Mapping[str, Object] | None = None, **kwargs: Object):
+        items = dict(fields or {}, **kwargs)
+        for name, obj in items.items():
+            if not isinstance(obj, Object):
+                raise TypeError(f"Record field {name!r} must be an Object, got {obj!r}")
+        object.__setattr__(self, "fields", tuple(sorted(items.items())))
+
+    def __getitem__(self, name: str) -> Object:
+        return dict(self.fields)[name]
+
+    def __repr__(self) -> str:
+        return "Record(" + ", ".join(f"{k}={v!r}" for k, v in self.fields) + ")"
+
+    def __str__(self) -> str:
+        return "{" + ", ".join(f"{k}: {v}" for k, v in self.fields) + "}"
+
+
+@dataclass(frozen=True, init=False)
+class Product(Object):
+    """The strict product of the factors; ``Product()`` is the unit ``I``.
+
+    Example:
+        >>> Product(ArrayType((2,)), Product()) == ArrayType((2,))
+        False
+        >>> ArrayType((2,)) @ Product() == ArrayType((2,))
+        True
+    """
+
+    factors: tuple[Object, ...]
+
+    def __init__(self, *factors: Object):
+        flat: list[Object] = []
+        for f in factors:
+            flat.extend(f.factors if isinstance(f, Product) else (f,))
+        object.__setattr__(self, "factors", tuple(flat))
+
+    def __repr__(self) -> str:
+        return "Product(" + ", ".join(map(repr, self.factors)) + ")"
+
+    def __str__(self) -> str:
+        return " @ ".join(map(str, self.factors)) if self.factors else "I"
+
+
+I = Product()
+
+
+def factors(obj: Object) -> tuple[Object, ...]:
+    """The factors of ``obj`` under the strict product (``(obj,)`` for a single one)."""
+    return obj.factors if isinstance(obj, Product) else (obj,)
+
+
+def tensor_objects(*objs: Object) -> Object:
+    """The strict product: a single factor is returned as itself."""
+    fs = tuple(f for o in objs for f in factors(o))
+    return fs[0] if len(fs) == 1 else Product(*fs)
+
+
+def _as_tuple(obj: Object, x: Any) -> tuple:
+    return tuple(x) if isinstance(obj, Product) else (x,)
+
+
+def _from_tuple(obj: Object, xs: tuple) -> Any:
+    return tuple(xs) if isinstance(obj, Product) else xs[0]
+
+
+def split(x: Any, left: Object, right: Object) -> tuple[Any, Any]:
+    """Split a point of ``left @ right`` into a point of each."""
+    xs = _as_tuple(left @ right, x)
+    n = len(factors(left))
+    return _from_tuple(left, xs[:n]), _from_tuple(right, xs[n:])
+
+
+def join(a: Any, b: Any, left: Object, right: Object) -> Any:
+    """Pair a point of ``left`` and a point of ``right`` into a point of ``left @ right``."""
+    return _from_tuple(left @ right, _as_tuple(left, a) + _as_tuple(right, b))
+
+
+def split_all(x: Any, objs: tuple[Object, ...]) -> list[Any]:
+    """Split a point of ``objs[0] @ … @ objs[-1]`` into one point per object."""
+    xs = _as_tuple(tensor_objects(*objs), x)
+    out, i = [], 0
+    for o in objs:
+        n = len(factors(o))
+        out.append(_from_tuple(o, xs[i:i + n]))
+        i += n
+    return out
+
+
+def join_all(points: list[Any], objs: tuple[Object, ...]) -> Any:
+    """Inverse of :func:`split_all`."""
+    flat = tuple(v for p, o in zip(points, objs) for v in _as_tuple(o, p))
+    return _from_tuple(tensor_objects(*objs), flat)
+
+
+def zeros(obj: Object) -> Any:
+    """The zero point of ``obj``."""
+    if isinstance(obj, ArrayType):
+        return jnp.zeros(obj.shape, obj.dtype)
+    if isinstance(obj, Record):
+        return {k: zeros(v) for k, v in obj.fields}
+    if isinstance(obj, Product):
+        return tuple(zeros(f) for f in obj.factors)
+    raise TypeError(f"zeros: not an object of arrays: {obj!r}")
+
+
+def abstract(obj: Object) -> Any:
+    """The point of ``obj`` as a pytree of ``jax.ShapeDtypeStruct`` (for tracing)."""
+    if isinstance(obj, ArrayType):
+        return jax.ShapeDtypeStruct(obj.shape, obj.dtype)
+    if isinstance(obj, Record):
+        return {k: abstract(v) for k, v in obj.fields}
+    if isinstance(obj, Product):
+        return tuple(abstract(f) for f in obj.factors)
+    raise TypeError(f"abstract: not an object of arrays: {obj!r}")
+
+
+def check_point(obj: Object, x: Any, where: str = "value", path: str = "") -> None:
+    """Raise :class:`BadPoint` unless ``x`` is a point of ``obj``.
+
+    The message names the position in the pytree (``path``), the expected
+    object and what was found. Works on tracers: only shapes and dtypes are read.
+    """
+    here = path or "the value"
+    if isinstance(obj, ArrayType):
+        if not (hasattr(x, "shape") and hasattr(x, "dtype")):
+            raise BadPoint(f"{where}: expected an array {obj} at {here}, got {type(x).__name__} {x!r:.60}")
+        if tuple(x.shape) != obj.shape:
+            raise BadPoint(f"{where}: shape mismatch at {here}: expected {obj}, got shape "
+                           f"{tuple(x.shape)} ({np.dtype(x.dtype).name})")
+        if np.dtype(x.dtype).name != obj.dtype:
+            raise BadPoint(f"{where}: dtype mismatch at {here}: expected {obj}, got "
+                           f"{np.dtype(x.dtype).name}; convert with .astype({obj.dtype!r})")
+    elif isinstance(obj, Record):
+        if not isinstance(x, Mapping) or set(x) != {k for k, _ in obj.fields}:
+            got = sorted(x) if isinstance(x, Mapping) else type(x).__name__
+            raise BadPoint(f"{where}: expected a dict with keys {[k for k, _ in obj.fields]} "
+                           f"at {here} (object {obj}), got {got}")
+        for k, v in obj.fields:
+            check_point(v, x[k], where, f"{path}[{k!r}]")
+    elif isinstance(obj, Product):
+        if not isinstance(x, tuple) or len(x) != len(obj.factors):
+            got = f"a tuple of length {len(x)}" if isinstance(x, tuple) else type(x).__name__
+            raise BadPoint(f"{where}: expected a tuple of {len(obj.factors)} points at {here} "
+                           f"(object {obj}), got {got}")
+        for i, (f, xi) in enumerate(zip(obj.factors, x)):
+            check_point(f, xi, where, f"{path}[{i}]")
+    else:
+        raise TypeError(f"check_point: unknown object {obj!r}")

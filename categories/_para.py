@@ -1,0 +1,249 @@
+"""Para(C): parametrised morphisms over any symmetric monoidal category C.
+
+A morphism ``A → B`` of Para(C) is a parameter object ``P`` with
+``inside : P @ A → B`` in C (CFGBL Def. 2.1). Conventions, stated once:
+
+* **parameters come in composition order**: ``(f >> g).param == f.param @ g.param``,
+  and a point of it is the tuple of the layers' parameters in the order the
+  layers run;
+* ``(f >> g).inside = (swap(P, Q) @ 1_A) ; (1_Q @ f.inside) ; g.inside``;
+* ``(f @ g).param == f.param @ g.param``;
+* ``f.reparam(r)`` for ``r : Q → P`` is ``(Q, (r @ 1_A) ; f.inside)`` (a 2-cell).
+
+A plain morphism composed with a Para one is lifted (``Para.lift``) with the
+unit as parameter object.
+
+Axioms (as properties in ``tests/laws/test_para.py``):
+
+    >>> import jax, jax.numpy as jnp
+    >>> from categories import ArrayType, I, layers, smooth
+    >>> f, g = layers.linear(3, 2), layers.bias(2)
+    >>> (f >> g).param == f.param @ g.param
+    True
+    >>> x = jnp.ones(3)
+    >>> p, q = f.init(jax.random.key(0)), g.init(jax.random.key(1))
+    >>> bool(jnp.allclose((f >> g)((p, q), x), g(q, f(p, x))))
+    True
+
+Reparametrising along ``r : Q → P``, then along ``s : R → Q``, is
+reparametrising along ``s ; r``:
+
+    >>> W = f.param
+    >>> frozen = f.reparam(smooth.constant(p["weight"]) >> smooth.primitive(
+    ...     "as_record", ArrayType((2, 3)), W, lambda w: {"weight": w}))
+    >>> frozen.param == I and bool(jnp.allclose(frozen((), x), f(p, x)))
+    True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import jax
+
+from multipledispatch import dispatch
+
+from ._abc import DISPATCH, Morphism, MonoidalCategory, _check_same_category
+from ._errors import MSG_CATEGORY, NotComposable
+from ._objects import I, Object, factors, join, join_all
+
+
+def _no_params(key: Any) -> tuple:
+    return ()
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Para(Morphism):
+    """A parametrised morphism ``(param, inside : param @ dom → cod)``.
+
+    Args:
+        param: the parameter object ``P``.
+        dom: the input object ``A``.
+        inside: a morphism ``P @ A → B`` of the underlying category.
+        init: ``key ↦`` a point of ``P`` (explicit ``jax.random`` key).
+        name: how it prints.
+
+    Raises:
+        NotComposable: if ``inside.dom`` is not ``param @ dom``.
+
+    Example:
+        >>> from categories import ArrayType, smooth
+        >>> X = ArrayType((2,))
+        >>> bias = Para(X, X, smooth.add(X), lambda key: jax.numpy.zeros(2), name="bias")
+        >>> bias >> smooth.sigmoid(X)
+        bias >> sigmoid
+    """
+
+    param: Object
+    dom: Object
+    inside: Morphism
+    init: Callable[[Any], Any] = field(default=_no_params)
+    name: str = ""
+    op: str = "prim"
+    parts: tuple = ()
+
+    def __post_init__(self):
+        if self.inside.dom != self.param @ self.dom:
+            raise NotComposable(
+                f"Para {self}: inside must have domain param @ dom = {self.param @ self.dom}, "
+                f"but {self.inside} has domain {self.inside.dom}")
+
+    @property
+    def cod(self) -> Object:
+        return self.inside.cod
+
+    @property
+    def category(self) -> ParaCategory:
+        return ParaCategory(self.inside.category)
+
+    @staticmethod
+    def lift(f: Morphism) -> Para:
+        """``f`` as a Para morphism with no parameters (``param = I``)."""
+        return Para(I, f.dom, f, name=repr(f), op="lift", parts=(f,))
+
+    def __call__(self, params: Any, x: Any) -> Any:
+        """Run the model: ``inside(params, x)``, checking both against their objects."""
+        cat = self.inside.category
+        cat.check_point(self.param, params, f"{self}: parameters")
+        cat.check_point(self.dom, x, f"{self}: input")
+        return self.inside(join(params, x, self.param, self.dom))
+
+    def reparam(self, r: Morphism, init: Callable[[Any], Any] | None = None) -> Para:
+        """Reparametrise along ``r : Q → P`` (freezing, weight tying, an optimiser).
+
+        Args:
+            r: a morphism of the underlying category into ``self.param``.
+            init: initialiser of the new parameter object ``Q``; required unless
+                ``Q`` is the unit.
+        """
+        if r.category != self.inside.category:
+            raise NotComposable(MSG_CATEGORY.format(op="reparametrise", f=self, g=r,
+                                                    fcat=self.category, gcat=r.category))
+        if r.cod != self.param:
+            raise NotComposable(f"cannot reparametrise {self} along {r}: its codomain {r.cod} "
+                                f"≠ the parameter object {self.param}")
+        if init is None:
+            if factors(r.dom):
+                raise TypeError(f"reparam along {r}: give init= for the new parameters {r.dom}")
+            init = _no_params
+        base = self.inside.category
+        inside = base.then(base.tensor(r, base.id(self.dom)), self.inside)
+        return Para(r.dom, self.dom, inside, init, name=f"{self!r}.reparam({r!r})")
+
+    def map(self, on_objects: Callable[[Object], Object],
+            on_morphisms: Callable[[Morphism], Morphism]) -> Para:
+        """Push a strict monoidal functor ``F`` inside: ``(P, f) ↦ (F P, F f)``."""
+        return Para(on_objects(self.param), on_objects(self.dom), on_morphisms(self.inside),
+                    self.init, name=self.name, op=self.op, parts=self.parts)
+
+    def __repr__(self) -> str:
+        if self.op == "then":
+            return " >> ".join(map(repr, self.parts))
+        if self.op == "tensor":
+            return " @ ".join(f"({p!r})" if p.op == "then" else repr(p) for p in self.parts)
+        return self.name
+
+
+@dataclass(frozen=True)
+class ParaCategory(MonoidalCategory):
+    """Para(C) for a symmetric monoidal category ``base``."""
+
+    base: MonoidalCategory
+
+    def __repr__(self) -> str:
+        return f"Para({self.base!r})"
+
+    def check_point(self, obj, x, where="value"):
+        self.base.check_point(obj, x, where)
+
+    def close(self, x, y):
+        return self.base.close(x, y)
+
+    def id(self, obj: Object) -> Para:
+        return Para(I, obj, self.base.id(obj), name=f"id({obj})", op="id")
+
+    def is_id(self, f: Morphism) -> bool:
+        return f.param == I and self.base.is_id(f.inside)
+
+    def chain(self, f: Morphism) -> tuple[Morphism, ...]:
+        return f.parts if f.op == "then" else (f,)
+
+    def _then(self, parts: tuple[Para, ...]) -> Para:
+        b = self.base
+        acc = parts[0]
+        param, inside, inits = acc.param, acc.inside, [acc.init]
+        for g in parts[1:]:
+            p, q, a = param, g.param, acc.dom
+            route = [] if not factors(p) or not factors(q) else [b.tensor(b.swap(p, q), b.id(a))]
+            inside = b.then(*route, b.tensor(b.id(q), inside), g.inside)
+            param = p @ q
+            inits.append(g.init)
+        params = tuple(p.param for p in parts)
+        return Para(param, parts[0].dom, inside, _joint_init(inits, params), op="then", parts=parts)
+
+    def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:
+        return f.parts if f.op == "tensor" else (f,)
+
+    def _tensor(self, parts: tuple[Para, ...]) -> Para:
+        b = self.base
+        acc = parts[0]
+        inside = acc.inside
+        param, dom = acc.param, acc.dom
+        for g in parts[1:]:
+            # (P @ Q) @ (A @ C) → (P @ A) @ (Q @ C), then the two insides side by side
+            route = b.tensor(b.id(param), b.swap(g.param, dom), b.id(g.dom)) \
+                if factors(g.param) and factors(dom) else b.id(param @ g.param @ dom @ g.dom)
+            inside = b.then(route, b.tensor(inside, g.inside))
+            param, dom = param @ g.param, dom @ g.dom
+        params = tuple(p.param for p in parts)
+        return Para(param, dom, inside, _joint_init([p.init for p in parts], params),
+                    op="tensor", parts=parts)
+
+    def swap(self, a: Object, b: Object) -> Para:
+        return Para.lift(self.base.swap(a, b))
+
+
+def _joint_init(inits: list[Callable], params: tuple[Object, ...]) -> Callable[[Any], Any]:
+    def init(key):
+        keys = jax.random.split(key, len(inits))
+        return join_all([f(k) for f, k in zip(inits, keys)], params)
+    return init
+
+
+def _lift_like(f: Para, g: Morphism, op: str) -> Para:
+    if g.category != f.inside.category:
+        raise NotComposable(MSG_CATEGORY.format(op=op, f=f, g=g, fcat=f.category, gcat=g.category))
+    return Para.lift(g)
+
+
+@dispatch(Para, Para, namespace=DISPATCH)
+def compose(f, g):
+    _check_same_category("compose", f, g)
+    return f.category.then(f, g)
+
+
+@dispatch(Para, Morphism, namespace=DISPATCH)
+def compose(f, g):  # noqa: F811
+    return compose(f, _lift_like(f, g, "compose"))
+
+
+@dispatch(Morphism, Para, namespace=DISPATCH)
+def compose(f, g):  # noqa: F811
+    return compose(_lift_like(g, f, "compose"), g)
+
+
+@dispatch(Para, Para, namespace=DISPATCH)
+def tensor(f, g):
+    _check_same_category("tensor", f, g)
+    return f.category.tensor(f, g)
+
+
+@dispatch(Para, Morphism, namespace=DISPATCH)
+def tensor(f, g):  # noqa: F811
+    return tensor(f, _lift_like(f, g, "tensor"))
+
+
+@dispatch(Morphism, Para, namespace=DISPATCH)
+def tensor(f, g):  # noqa: F811
+    return tensor(_lift_like(g, f, "tensor"), g)

@@ -1,0 +1,114 @@
+"""Para(Smooth) layers: trainable maps with named parameters.
+
+Each layer's parameter object is a :class:`~categories.Record`, so a point of
+it is a dict (``{"weight": W, "bias": b}``); a composite's parameters are the
+tuple of its layers' dicts in the order the layers run. Initialisers are
+``jax.nn.initializers`` functions ``(key, shape, dtype) ↦ array``.
+
+Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from categories import ArrayType, layers, smooth
+    >>> model = layers.linear(4, 20) >> layers.bias(20) >> smooth.sigmoid(ArrayType((20,)))
+    >>> model
+    linear(4→20) >> bias(20) >> sigmoid
+    >>> params = model.init(jax.random.key(0))
+    >>> [sorted(p) for p in params]
+    [['weight'], ['bias']]
+    >>> model(params, jnp.ones(4)).shape
+    (20,)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import jax
+from jax.nn import initializers
+
+from . import smooth
+from ._objects import ArrayType, Record
+from ._para import Para
+from ._smooth import Smooth
+
+__all__ = ["linear", "bias", "dense", "conv2d", "lift"]
+
+Initializer = Callable[[Any, tuple[int, ...], Any], Any]
+
+
+def _init(obj: Record, **inits: Initializer) -> Callable[[Any], dict]:
+    def init(key):
+        keys = jax.random.split(key, len(inits))
+        return {name: inits[name](k, obj[name].shape, obj[name].dtype)
+                for k, name in zip(keys, sorted(inits))}
+    return init
+
+
+def lift(f: Smooth) -> Para:
+    """A smooth map as a layer with no parameters."""
+    return Para.lift(f)
+
+
+def linear(n_in: int, n_out: int, *, init: Initializer = initializers.glorot_uniform(),
+           dtype: str = "float32") -> Para:
+    """``x ↦ W x`` with ``W : f[n_out, n_in]`` named ``"weight"``.
+
+    Example:
+        >>> linear(4, 3).param
+        Record(weight=ArrayType((3, 4), 'float32'))
+    """
+    X, Y = ArrayType((n_in,), dtype), ArrayType((n_out,), dtype)
+    P = Record(weight=ArrayType((n_out, n_in), dtype))
+    inside = smooth.primitive("linear", P @ X, Y, lambda px: px[0]["weight"] @ px[1])
+    return Para(P, X, inside, _init(P, weight=init), name=f"linear({n_in}→{n_out})")
+
+
+def bias(n: int, *, init: Initializer = initializers.zeros, dtype: str = "float32") -> Para:
+    """``x ↦ x + b`` with ``b : f[n]`` named ``"bias"``."""
+    X = ArrayType((n,), dtype)
+    P = Record(bias=X)
+    inside = smooth.primitive("bias", P @ X, X, lambda px: px[1] + px[0]["bias"])
+    return Para(P, X, inside, _init(P, bias=init), name=f"bias({n})")
+
+
+def dense(n_in: int, n_out: int, activation: Callable[[ArrayType], Smooth] | None = None, *,
+          init: Initializer = initializers.glorot_uniform(),
+          bias_init: Initializer = initializers.zeros, dtype: str = "float32") -> Para:
+    """``x ↦ σ(W x + b)``: one layer with parameters ``{"weight", "bias"}``.
+
+    Args:
+        activation: an elementwise constructor such as ``smooth.sigmoid``, or None.
+
+    Example:
+        >>> dense(4, 3, smooth.sigmoid)
+        dense(4→3, sigmoid)
+    """
+    X, Y = ArrayType((n_in,), dtype), ArrayType((n_out,), dtype)
+    P = Record(weight=ArrayType((n_out, n_in), dtype), bias=Y)
+    act = activation(Y) if activation is not None else None
+
+    def fn(px):
+        p, x = px
+        y = p["weight"] @ x + p["bias"]
+        return act.fn(y) if act is not None else y
+
+    name = f"dense({n_in}→{n_out}" + (f", {act!r})" if act is not None else ")")
+    inside = smooth.primitive(name, P @ X, Y, fn)
+    return Para(P, X, inside, _init(P, weight=init, bias=bias_init), name=name)
+
+
+def conv2d(image: ArrayType, kernel: tuple[int, int], channels: int, *,
+           init: Initializer = initializers.glorot_uniform()) -> Para:
+    """Valid 2-D cross-correlation without bias, kernel named ``"kernel"``.
+
+    ``image`` is ``(H, W, C_in)``; the kernel is ``(kh, kw, C_in, channels)``.
+
+    Example:
+        >>> conv2d(ArrayType((8, 8, 1)), (3, 3), 3).cod
+        ArrayType((6, 6, 3), 'float32')
+    """
+    K = ArrayType((*kernel, image.shape[-1], channels), image.dtype)
+    P = Record(kernel=K)
+    corr = smooth.correlate2d(K, image)
+    inside = smooth.primitive(repr(corr).replace("correlate2d", "conv2d"), P @ image, corr.cod,
+                              lambda px: corr.fn((px[0]["kernel"], px[1])))
+    return Para(P, image, inside, _init(P, kernel=init), name=repr(inside))
