@@ -41,7 +41,7 @@ import jax
 import numpy as np
 from multipledispatch import dispatch
 
-from ._errors import MSG_CATEGORY, MSG_COMPOSE, MSG_PARALLEL, NotComposable
+from ._errors import MSG_CATEGORY, MSG_COMPOSE, MSG_PARALLEL, BadObject, NotComposable
 from ._objects import I, Object, check_point, factors, join, tensor_objects
 
 
@@ -80,6 +80,18 @@ class Morphism(ABC):
 
     def __add__(self, other: Morphism) -> Morphism:
         return add(self, other)
+
+    def __rrshift__(self, other: Any) -> Morphism:
+        return compose(other, self)
+
+    def __rlshift__(self, other: Any) -> Morphism:
+        return compose(self, other)
+
+    def __rmatmul__(self, other: Any) -> Morphism:
+        return tensor(other, self)
+
+    def __radd__(self, other: Any) -> Morphism:
+        return add(other, self)
 
     def rd(self) -> Morphism:
         """The reverse derivative ``R[f] : dom @ cod → dom``."""
@@ -131,6 +143,9 @@ def tensor(f, g):  # noqa: F811
 def add(f, g):
     """``f + g``: the left-additive sum of parallel morphisms."""
     _check_same_category("add", f, g)
+    if not isinstance(f.category, LeftAdditiveCategory):
+        raise NotComposable(f"cannot add {f} + {g}: {f.category!r} has no addition of morphisms "
+                            f"(it is not left-additive)")
     return f.category.add(f, g)
 
 
@@ -171,7 +186,7 @@ class Category(ABC):
     def then(self, *fs: Morphism) -> Morphism:
         """Compose ``fs`` in diagrammatic order, checking ``cod == dom`` at each joint."""
         if not fs:
-            raise ValueError("then() needs at least one morphism")
+            raise NotComposable("then() needs at least one morphism")
         for f, g in zip(fs, fs[1:]):
             if f.cod != g.dom:
                 raise NotComposable(MSG_COMPOSE.format(f=f, g=g, cod=f.cod, dom=g.dom))
@@ -243,7 +258,7 @@ class CartesianCategory(MonoidalCategory):
             return self.tensor(self.id(a), self.discard(b))
         if i == 1:
             return self.tensor(self.discard(a), self.id(b))
-        raise ValueError(f"proj index must be 0 or 1, got {i}")
+        raise BadObject(f"proj index must be 0 or 1, got {i}")
 
     def pair(self, f: Morphism, g: Morphism) -> Morphism:
         """``⟨f, g⟩ = Δ ; (f @ g) : A → B @ C`` for ``f : A → B``, ``g : A → C``."""
@@ -281,7 +296,7 @@ class LeftAdditiveCategory(CartesianCategory):
             return self.pair(self.id(a), self.zero(a, b))
         if i == 1:
             return self.pair(self.zero(b, a), self.id(b))
-        raise ValueError(f"inj index must be 0 or 1, got {i}")
+        raise BadObject(f"inj index must be 0 or 1, got {i}")
 
 
 class ReverseDerivativeCategory(LeftAdditiveCategory):

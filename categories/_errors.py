@@ -15,6 +15,10 @@ class NotComposable(AxiomError, TypeError):
     """Two morphisms cannot be composed, tensored, added or paired."""
 
 
+class BadObject(AxiomError, ValueError):
+    """An object does not fit where it is used (a shape, a size, a channel count)."""
+
+
 class BadPoint(AxiomError, ValueError):
     """A value does not inhabit the object it was given for (shape, dtype, structure)."""
 

@@ -25,11 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._errors import BadPoint
+from ._errors import BadObject, BadPoint
 
 _SHORT = {"float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f64",
           "int8": "i8", "int32": "i32", "int64": "i64", "uint8": "u8",
@@ -61,7 +60,7 @@ class ArrayType(Object):
         object.__setattr__(self, "shape", tuple(int(n) for n in self.shape))
         object.__setattr__(self, "dtype", np.dtype(self.dtype).name)
         if any(n < 0 for n in self.shape):
-            raise ValueError(f"ArrayType shape must be non-negative, got {self.shape}")
+            raise BadObject(f"ArrayType shape must be non-negative, got {self.shape}")
 
     @property
     def size(self) -> int:
@@ -89,7 +88,7 @@ class Record(Object):
         items = dict(fields or {}, **kwargs)
         for name, obj in items.items():
             if not isinstance(obj, Object):
-                raise TypeError(f"Record field {name!r} must be an Object, got {obj!r}")
+                raise BadObject(f"Record field {name!r} must be an Object, got {obj!r}")
         object.__setattr__(self, "fields", tuple(sorted(items.items())))
 
     def __getitem__(self, name: str) -> Object:
@@ -187,18 +186,7 @@ def zeros(obj: Object) -> Any:
         return {k: zeros(v) for k, v in obj.fields}
     if isinstance(obj, Product):
         return tuple(zeros(f) for f in obj.factors)
-    raise TypeError(f"zeros: not an object of arrays: {obj!r}")
-
-
-def abstract(obj: Object) -> Any:
-    """The point of ``obj`` as a pytree of ``jax.ShapeDtypeStruct`` (for tracing)."""
-    if isinstance(obj, ArrayType):
-        return jax.ShapeDtypeStruct(obj.shape, obj.dtype)
-    if isinstance(obj, Record):
-        return {k: abstract(v) for k, v in obj.fields}
-    if isinstance(obj, Product):
-        return tuple(abstract(f) for f in obj.factors)
-    raise TypeError(f"abstract: not an object of arrays: {obj!r}")
+    raise BadObject(f"zeros: not an object of arrays: {obj!r}")
 
 
 def check_point(obj: Object, x: Any, where: str = "value", path: str = "") -> None:
@@ -232,4 +220,4 @@ def check_point(obj: Object, x: Any, where: str = "value", path: str = "") -> No
         for i, (f, xi) in enumerate(zip(obj.factors, x)):
             check_point(f, xi, where, f"{path}[{i}]")
     else:
-        raise TypeError(f"check_point: unknown object {obj!r}")
+        raise BadObject(f"check_point: not an object of arrays: {obj!r}")

@@ -104,6 +104,9 @@ class Para(Morphism):
 
     def __call__(self, params: Any, x: Any) -> Any:
         """Run the model: ``inside(params, x)``, checking both against their objects."""
+        if not callable(self.inside):
+            raise NotComposable(f"{self} cannot be called: its inside {self.inside!r} is not a "
+                            f"function; run a parametric lens with .inside.forward / .backward")
         cat = self.inside.category
         cat.check_point(self.param, params, f"{self}: parameters")
         cat.check_point(self.dom, x, f"{self}: input")
@@ -119,13 +122,14 @@ class Para(Morphism):
         """
         if r.category != self.inside.category:
             raise NotComposable(MSG_CATEGORY.format(op="reparametrise", f=self, g=r,
-                                                    fcat=self.category, gcat=r.category))
+                                                    fcat=self.inside.category, gcat=r.category))
         if r.cod != self.param:
             raise NotComposable(f"cannot reparametrise {self} along {r}: its codomain {r.cod} "
                                 f"≠ the parameter object {self.param}")
         if init is None:
             if factors(r.dom):
-                raise TypeError(f"reparam along {r}: give init= for the new parameters {r.dom}")
+                raise NotComposable(f"cannot reparametrise {self} along {r} without init=: "
+                                    f"the new parameters {r.dom} need an initialiser")
             init = _no_params
         base = self.inside.category
         inside = base.then(base.tensor(r, base.id(self.dom)), self.inside)
@@ -142,7 +146,7 @@ class Para(Morphism):
             return " >> ".join(map(repr, self.parts))
         if self.op == "tensor":
             return " @ ".join(f"({p!r})" if p.op == "then" else repr(p) for p in self.parts)
-        return self.name
+        return self.name or f"Para({self.param}; {self.inside!r})"
 
 
 @dataclass(frozen=True)

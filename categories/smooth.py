@@ -24,11 +24,12 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from ._errors import BadObject
 from ._objects import ArrayType, I, Object
 from ._smooth import SMOOTH, Smooth, primitive
 
 __all__ = [
-    "primitive", "id", "copy", "discard", "proj", "pair", "swap", "add", "zero", "negate",
+    "primitive", "id", "copy", "discard", "proj", "pair", "swap", "add", "multiply", "zero", "negate",
     "scale", "constant", "linear", "matmul", "sigmoid", "tanh", "relu", "softplus", "exp", "log",
     "sin", "softmax", "sum", "mean", "reshape", "flatten", "correlate2d", "max_pool2d",
 ]
@@ -69,6 +70,11 @@ def add(obj: Object) -> Smooth:
     return primitive(f"add({obj})", obj @ obj, obj, lambda x: jax.tree.map(jnp.add, *x))
 
 
+def multiply(obj: ArrayType) -> Smooth:
+    """Elementwise product ``(x, y) ↦ x ⊙ y : X @ X → X``; ``R = (y ⊙ b, x ⊙ b)``."""
+    return primitive("multiply", obj @ obj, obj, lambda xy: xy[0] * xy[1])
+
+
 def zero(a: Object, b: Object) -> Smooth:
     """The zero map ``0 : A → B``; ``R[0] = 0``."""
     return SMOOTH.zero(a, b)
@@ -99,7 +105,7 @@ def linear(weight: Any) -> Smooth:
     """
     weight = jnp.asarray(weight)
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be a matrix, got shape {weight.shape}")
+        raise BadObject(f"linear: weight must be a matrix, got shape {weight.shape}")
     m, n = weight.shape
     dt = weight.dtype.name
     return primitive(f"linear({n}→{m})", ArrayType((n,), dt), ArrayType((m,), dt),
@@ -109,7 +115,7 @@ def linear(weight: Any) -> Smooth:
 def matmul(weight: ArrayType, x: ArrayType) -> Smooth:
     """The bilinear map ``(W, x) ↦ W x : weight @ x → y`` (the inside of a linear layer)."""
     if len(weight.shape) != 2 or weight.shape[1:] != x.shape[:1]:
-        raise ValueError(f"matmul: cannot multiply {weight} by {x}")
+        raise BadObject(f"matmul: cannot multiply {weight} by {x}")
     y = ArrayType(weight.shape[:1] + x.shape[1:], x.dtype)
     return primitive("matmul", weight @ x, y, lambda wx: wx[0] @ wx[1])
 
@@ -150,7 +156,7 @@ def reshape(obj: ArrayType, shape: tuple[int, ...]) -> Smooth:
     """Reshape ``obj`` to ``shape`` (same number of elements)."""
     cod = ArrayType(shape, obj.dtype)
     if cod.size != obj.size:
-        raise ValueError(f"reshape: cannot reshape {obj} ({obj.size} elements) to {cod} "
+        raise BadObject(f"reshape: cannot reshape {obj} ({obj.size} elements) to {cod} "
                          f"({cod.size} elements)")
     return primitive(f"reshape({cod})", obj, cod, lambda x: jnp.reshape(x, cod.shape))
 
@@ -169,7 +175,7 @@ def correlate2d(kernel: ArrayType, image: ArrayType) -> Smooth:
     ``use_bias=False`` and ``padding="valid"`` computes.
     """
     if len(image.shape) != 3 or len(kernel.shape) != 4 or kernel.shape[2] != image.shape[2]:
-        raise ValueError(f"correlate2d: kernel {kernel} (kh, kw, C_in, C_out) does not fit "
+        raise BadObject(f"correlate2d: kernel {kernel} (kh, kw, C_in, C_out) does not fit "
                          f"image {image} (H, W, C_in)")
     h, w, _ = image.shape
     kh, kw, _, c_out = kernel.shape
@@ -187,7 +193,7 @@ def correlate2d(kernel: ArrayType, image: ArrayType) -> Smooth:
 def max_pool2d(image: ArrayType, window: int = 2) -> Smooth:
     """Non-overlapping ``window × window`` max pooling of an ``(H, W, C)`` image."""
     if len(image.shape) != 3:
-        raise ValueError(f"max_pool2d: expected an (H, W, C) image, got {image}")
+        raise BadObject(f"max_pool2d: expected an (H, W, C) image, got {image}")
     h, w, c = image.shape
     out = ArrayType((h // window, w // window, c), image.dtype)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from multipledispatch import dispatch
 
-from categories import Morphism, Para, ReverseDerivativeCategory
+from categories import Morphism, NotComposable, Para, ReverseDerivativeCategory
 from categories._abc import DISPATCH
 
 from ._lens import Lens, LensCategory, diagonal
@@ -32,7 +32,7 @@ def as_lens(f):
     """``f ↦ (f, R[f])``; running it costs one forward and one backward pass."""
     base = f.category
     if not isinstance(base, ReverseDerivativeCategory):
-        raise TypeError(f"as_lens needs a reverse derivative category, got {base!r} for {f}")
+        raise NotComposable(f"as_lens needs a reverse derivative category, got {base!r} for {f}")
     if base.is_id(f):
         return LensCategory(base).id(f.dom)
 

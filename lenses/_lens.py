@@ -98,7 +98,7 @@ class Lens(Morphism):
                  op: str = "prim", parts: tuple = (), name: str = ""):
         base = get.category
         if not isinstance(base, CartesianCategory):
-            raise TypeError(f"Lens needs a Cartesian category, got {base!r}")
+            raise NotComposable(f"a Lens needs a Cartesian category, but {get} lives in {base!r}")
         a = get.dom
         if isinstance(put, Morphism):
             if put.category != base:
@@ -111,7 +111,7 @@ class Lens(Morphism):
             cod_bwd = cod_bwd if cod_bwd is not None else tensor_objects(*factors(put.dom)[n:])
             dom_bwd = put.cod
         elif dom_bwd is None or cod_bwd is None:
-            raise TypeError("a Lens whose put is built lazily needs dom_bwd and cod_bwd")
+            raise NotComposable("a Lens whose put is built lazily needs dom_bwd and cod_bwd")
         s = object.__setattr__
         s(self, "get", get)
         s(self, "_put", put)

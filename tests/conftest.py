@@ -1,19 +1,19 @@
-"""Test configuration: deterministic hypothesis in CI, float64 for the numeric laws."""
+"""Test configuration: deterministic hypothesis in CI, strict JAX promotion."""
 
 import os
 
 import jax
 from hypothesis import HealthCheck, settings
 
-jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_dtype_promotion", "strict")
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
 settings.register_profile(
-    "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=30,
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=25,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "dev", deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow],
+    "dev", deadline=None, max_examples=25,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

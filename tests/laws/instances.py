@@ -1,0 +1,74 @@
+"""The registry the law suite runs over: each entry is a category's strategies.
+
+A new category (circuits, say) adds one line here and gets the whole suite.
+Primitives are listed as constructors from drawn objects, so every primitive
+is checked at generated objects and points, not at hand-picked ones.
+"""
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from categories import SMOOTH, ArrayType, smooth
+from categories.strategies import strategies_for
+
+SMOOTH64 = strategies_for(SMOOTH, dtype="float64", max_side=2)
+INSTANCES = {"smooth": SMOOTH64}
+
+_vectors = st.integers(1, 3).map(lambda n: ArrayType((n,), "float64"))
+_arrays = SMOOTH64.array_types()
+
+
+@st.composite
+def _matrix(draw, n_in, n_out):
+    return draw(hnp.arrays(np.float64, (n_out, n_in), elements=st.floats(-1, 1)))
+
+
+@st.composite
+def smooth_primitives(draw):
+    """One smooth primitive of ``categories.smooth`` at drawn objects."""
+    name = draw(st.sampled_from(sorted(PRIMITIVES)))
+    return draw(PRIMITIVES[name])
+
+
+def _unary(make):
+    return _arrays.map(make)
+
+
+PRIMITIVES = {
+    "id": _unary(smooth.id),
+    "copy": _unary(smooth.copy),
+    "discard": _unary(smooth.discard),
+    "negate": _unary(smooth.negate),
+    "scale": _unary(lambda X: smooth.scale(X, -1.5)),
+    "sigmoid": _unary(smooth.sigmoid),
+    "tanh": _unary(smooth.tanh),
+    "relu": _unary(smooth.relu),
+    "softplus": _unary(smooth.softplus),
+    "exp": _unary(smooth.exp),
+    "log": _unary(lambda X: smooth.softplus(X) >> smooth.log(X)),
+    "sin": _unary(smooth.sin),
+    "sum": _unary(smooth.sum),
+    "mean": _unary(smooth.mean),
+    "flatten": _unary(smooth.flatten),
+    "add": _unary(smooth.add),
+    "multiply": _unary(smooth.multiply),
+    "softmax": SMOOTH64.array_types(min_rank=1).map(smooth.softmax),
+    "reshape": _vectors.map(lambda X: smooth.reshape(ArrayType((X.shape[0], 2), "float64"),
+                                                     (2, X.shape[0]))),
+    "proj": st.tuples(_arrays, _arrays, st.sampled_from([0, 1])).map(lambda t: smooth.proj(*t)),
+    "swap": st.tuples(_arrays, _arrays).map(lambda t: smooth.swap(*t)),
+    "zero": st.tuples(_arrays, _arrays).map(lambda t: smooth.zero(*t)),
+    "constant": _arrays.map(lambda X: smooth.constant(np.full(X.shape, 0.5), dom=X)),
+    "linear": st.tuples(st.integers(1, 3), st.integers(1, 3)).flatmap(
+        lambda nm: _matrix(*nm)).map(smooth.linear),
+    "matmul": st.tuples(st.integers(1, 3), st.integers(1, 3)).map(
+        lambda nm: smooth.matmul(ArrayType((nm[1], nm[0]), "float64"),
+                                 ArrayType((nm[0],), "float64"))),
+    "correlate2d": st.just(smooth.correlate2d(ArrayType((2, 2, 1, 2), "float64"),
+                                              ArrayType((3, 4, 1), "float64"))),
+    "max_pool2d": st.just(smooth.max_pool2d(ArrayType((4, 4, 2), "float64"))),
+}
+
+LINEAR = ["id", "copy", "discard", "negate", "scale", "sum", "mean", "flatten", "add", "reshape",
+          "proj", "swap", "zero", "linear"]
