@@ -57,6 +57,8 @@ class Morphism(ABC):
 
     def then(self, *others: Morphism) -> Morphism:
         """Diagrammatic composite ``self ; others[0] ; …`` (also ``>>``)."""
+        if all(type(g) is type(self) and g.category == self.category for g in others):
+            return self.category.then(self, *others)  # one flattening for the whole chain
         out = self
         for g in others:
             out = compose(out, g)

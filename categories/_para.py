@@ -46,7 +46,7 @@ from multipledispatch import dispatch
 
 from ._abc import DISPATCH, Morphism, MonoidalCategory, _check_same_category
 from ._errors import MSG_CATEGORY, NotComposable
-from ._objects import I, Object, factors, join, join_all
+from ._objects import I, Object, factors, join, join_all, tensor_objects
 
 
 def _no_params(key: Any) -> tuple:
@@ -174,17 +174,18 @@ class ParaCategory(MonoidalCategory):
         return f.parts if f.op == "then" else (f,)
 
     def _then(self, parts: tuple[Para, ...]) -> Para:
+        # On P1 @ … @ Pn @ A, step i moves Pi past the later parameters to the data
+        # wire and runs inside_i there: a flat chain, linear in the number of parts.
         b = self.base
-        acc = parts[0]
-        param, inside, inits = acc.param, acc.inside, [acc.init]
-        for g in parts[1:]:
-            p, q, a = param, g.param, acc.dom
-            route = [] if not factors(p) or not factors(q) else [b.tensor(b.swap(p, q), b.id(a))]
-            inside = b.then(*route, b.tensor(b.id(q), inside), g.inside)
-            param = p @ q
-            inits.append(g.init)
+        steps = []
+        for i, f in enumerate(parts):
+            later = tensor_objects(*(g.param for g in parts[i + 1:]))
+            if factors(f.param) and factors(later):
+                steps.append(b.tensor(b.swap(f.param, later), b.id(f.dom)))
+            steps.append(b.tensor(b.id(later), f.inside))
         params = tuple(p.param for p in parts)
-        return Para(param, parts[0].dom, inside, _joint_init(inits, params), op="then", parts=parts)
+        return Para(tensor_objects(*params), parts[0].dom, b.then(*steps),
+                    _joint_init([p.init for p in parts], params), op="then", parts=parts)
 
     def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:
         return f.parts if f.op == "tensor" else (f,)

@@ -21,9 +21,7 @@ def arrays(shape, elements=F32):
 def close(actual, expected, rtol=2e-5, atol=1e-6):
     if isinstance(expected, tuple):
         assert isinstance(actual, tuple) and len(actual) == len(expected)
-        for a, e in zip(actual, expected):
-            close(a, e, rtol, atol)
-        return
+        return [close(a, e, rtol, atol) for a, e in zip(actual, expected)]
     np.testing.assert_allclose(np.asarray(actual, np.float64), expected, rtol=rtol, atol=atol)
 
 
@@ -103,23 +101,18 @@ def test_additive_and_linear_primitives(x, y, b, c, w):
     close(smooth.add(VEC).rd()((x, y, b)), (b, b))
     close(smooth.multiply(VEC)((x, y)), x * y.astype(np.float64))
     close(smooth.multiply(VEC).rd()((x, y, b)), (y * b, x * b))
-    close(smooth.negate(VEC)(x), -x)
-    close(smooth.negate(VEC).rd()((x, b)), -b)
+    close((smooth.negate(VEC)(x), smooth.negate(VEC).rd()((x, b))), (-x, -b))
     sc = smooth.scale(VEC, 2.5)
     assert sc(x).dtype == jnp.float32
-    close(sc(x), 2.5 * x)
-    close(sc.rd()((x, b)), 2.5 * b)
+    close((sc(x), sc.rd()((x, b))), (2.5 * x, 2.5 * b))
     lin = smooth.linear(w)
     assert (lin.dom, lin.cod) == (VEC, Y3)
     wd = w.astype(np.float64)
-    close(lin(x), wd @ x, atol=1e-5)
-    close(lin.rd()((x, c)), wd.T @ c, atol=1e-5)
+    close((lin(x), lin.rd()((x, c))), (wd @ x, wd.T @ c), atol=1e-5)
     mm = smooth.matmul(ArrayType((3, 4)), VEC)
     assert (mm.dom, mm.cod) == (ArrayType((3, 4)) @ VEC, Y3)
     close(mm((w, x)), wd @ x, atol=1e-5)
-    dw, dx = mm.rd()((w, x, c))
-    close(dw, np.outer(c, x), atol=1e-5)
-    close(dx, wd.T @ c, atol=1e-5)
+    close(mm.rd()((w, x, c)), (np.outer(c, x), wd.T @ c), atol=1e-5)
     assert smooth.matmul(ArrayType((3, 4)), ArrayType((4, 2))).cod == ArrayType((3, 2))
     with pytest.raises(ValueError):
         smooth.matmul(ArrayType((3, 4)), Y3)
@@ -136,14 +129,12 @@ def test_reductions_reshapes_softmax(x, b, s):
         close(prim.rd()((x, jnp.asarray(s))), grad)
     rs = smooth.reshape(X, (6, 4))
     assert rs.cod == ArrayType((6, 4))
-    close(rs(x), x.reshape(6, 4))
-    close(rs.rd()((x, b.reshape(6, 4))), b)
+    close((rs(x), rs.rd()((x, b.reshape(6, 4)))), (x.reshape(6, 4), b))
     with pytest.raises(ValueError):
         smooth.reshape(X, (5, 5))
     fl = smooth.flatten(X)
     assert fl.cod == ArrayType((24,))
-    close(fl(x), x.ravel())
-    close(fl.rd()((x, b.ravel())), b)
+    close((fl(x), fl.rd()((x, b.ravel()))), (x.ravel(), b))
     sm = smooth.softmax(X)(x)
     e = np.exp(x - x.max(axis=-1, keepdims=True).astype(np.float64))
     close(sm, e / e.sum(axis=-1, keepdims=True))
@@ -152,8 +143,7 @@ def test_reductions_reshapes_softmax(x, b, s):
 
 @given(arrays((4,)), arrays((3,)), arrays((4,)), arrays((4,)), arrays((3,)))
 def test_cartesian_structure(x, y, b1, b2, c):
-    close(smooth.id(VEC)(x), x)
-    close(smooth.id(VEC).rd()((x, b1)), b1)
+    close((smooth.id(VEC)(x), smooth.id(VEC).rd()((x, b1))), (x, b1))
     cp = smooth.copy(VEC)
     assert cp.cod == VEC @ VEC
     close(cp(x), (x, x))
@@ -162,8 +152,7 @@ def test_cartesian_structure(x, y, b1, b2, c):
     assert d.cod == I and d(x) == ()
     close(d.rd()(x), np.zeros(4))
     p0, p1 = smooth.proj(VEC, Y3, 0), smooth.proj(VEC, Y3, 1)
-    close(p0((x, y)), x)
-    close(p1((x, y)), y)
+    close((p0((x, y)), p1((x, y))), (x, y))
     close(p0.rd()((x, y, b1)), (b1, np.zeros(3)))
     close(p1.rd()((x, y, c)), (np.zeros(4), c))
     pr = smooth.pair(smooth.sin(VEC), smooth.exp(VEC))
@@ -176,13 +165,11 @@ def test_cartesian_structure(x, y, b1, b2, c):
     close(sw((x, y)), (y, x))
     close(sw.rd()((x, y, c, b1)), (b1, c))
     z = smooth.zero(VEC, Y3)
-    close(z(x), np.zeros(3))
-    close(z.rd()((x, c)), np.zeros(4))
+    close((z(x), z.rd()((x, c))), (np.zeros(3), np.zeros(4)))
     v = np.array([1.0, -2.0, 0.5], np.float32)
     k0, k1 = smooth.constant(v), smooth.constant(v, VEC)
     assert (k0.dom, k0.cod, k1.dom) == (I, Y3, VEC)
-    close(k0(()), v)
-    close(k1(x), v)
+    close((k0(()), k1(x)), (v, v))
     close(k1.rd()((x, c)), np.zeros(4))
 
 
@@ -223,10 +210,7 @@ def test_correlate2d_matches_numpy_loop(data):
     f = smooth.correlate2d(ArrayType(k.shape), ArrayType(x.shape))
     assert f.cod == ArrayType(b.shape)
     close(f((k, x)), np_correlate(k, x), atol=1e-5)
-    dk, dx = f.rd()((k, x, b))
-    ek, ex = np_correlate_vjp(k, x, b)
-    close(dk, ek, atol=1e-4)
-    close(dx, ex, atol=1e-4)
+    close(f.rd()((k, x, b)), np_correlate_vjp(k, x, b), atol=1e-4)
     with pytest.raises(ValueError):
         smooth.correlate2d(ArrayType((kh, kw, ci + 1, co)), ArrayType(x.shape))
 
@@ -253,10 +237,8 @@ def test_max_pool2d_and_its_derivative_route_to_argmax(data):
 
 def test_mnist_cnn_shapes_forward_and_vjp():
     img = ArrayType((28, 28, 1))
-    conv1 = layers.conv2d(img, (3, 3), 3)
-    c1 = conv1.cod
-    conv2 = layers.conv2d(ArrayType((13, 13, 3)), (4, 4), 5)
-    c3 = conv2.cod
+    conv1, conv2 = layers.conv2d(img, (3, 3), 3), layers.conv2d(ArrayType((13, 13, 3)), (4, 4), 5)
+    c1, c3 = conv1.cod, conv2.cod
     stages = [conv1, smooth.relu(c1), smooth.max_pool2d(c1), conv2, smooth.relu(c3),
               smooth.max_pool2d(c3), smooth.flatten(ArrayType((5, 5, 5))),
               layers.dense(125, 10, smooth.sigmoid)]
@@ -298,12 +280,9 @@ def test_layer_parameter_objects_and_names():
         SMOOTH.check_point(param, p)  # keys, shapes and float32 dtypes
         assert all(v.dtype == jnp.float32 for v in p.values())
         same, other = layer.init(jax.random.key(3)), layer.init(jax.random.key(4))
-        for field, v in p.items():
+        for field, v in p.items():  # biases start at zero whatever the key
             assert np.array_equal(v, same[field])
-            if field != "bias":  # biases start at zero for every key
-                assert not np.array_equal(v, other[field])
-            else:
-                assert not np.any(np.asarray(v))
+            assert np.array_equal(v, other[field]) == (field == "bias") == (not np.any(v))
     with jax.enable_x64(True):
         p = layers.dense(4, 3, dtype="float64").init(jax.random.key(0))
         assert p["weight"].dtype == jnp.float64 and p["bias"].dtype == jnp.float64
@@ -332,7 +311,7 @@ def test_composite_params_are_a_tuple_in_composition_order():
 
 # -- a user-defined primitive with an explicit reverse-derivative rule ---------------------
 
-@given(arrays((3,), st.floats(0.5, 2, width=32)), arrays((3,)), arrays((3,)))
+@given(arrays((3,), st.floats(1, 2, width=32)), arrays((3,)), arrays((3,)))
 def test_user_rule_is_what_R_uses(x, dy, u):
     X = ArrayType((3,))
     xd = x.astype(np.float64)

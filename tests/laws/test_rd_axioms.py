@@ -2,7 +2,7 @@
 generated composites."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from categories import laws
@@ -17,6 +17,7 @@ def _composite(data, S, depth=2):
 
 
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
+@settings(max_examples=12)  # × 28 primitives; composites below get the full budget
 @given(data=st.data())
 def test_primitive_against_jax_and_rd(name, data):
     S = INSTANCES["smooth"]

@@ -1,0 +1,58 @@
+"""Para laws over generated parametrised maps, and Para(R) into parametric lenses."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from categories import Para, join, laws
+from lenses import as_lens
+from lenses.laws import check_lens
+from tests.laws.instances import INSTANCES
+
+CATS = sorted(INSTANCES)
+
+
+@st.composite
+def paras(draw, S, dom, cod):
+    P = draw(S.objects(), "P")
+    inside = draw(S.arrows(P @ dom, cod, 1), "inside")
+    return Para(P, dom, inside, name=f"para{len(repr(inside)) % 97}")
+
+
+@pytest.mark.parametrize("cat", CATS)
+@given(data=st.data())
+def test_para_laws(cat, data):
+    S = INSTANCES[cat]
+    A, B, C, D = (data.draw(S.objects(), n) for n in "ABCD")
+    f, g, h = data.draw(paras(S, A, B)), data.draw(paras(S, B, C)), data.draw(paras(S, C, D))
+    p, q, s = (data.draw(S.points(m.param), n) for m, n in ((f, "p"), (g, "q"), (h, "s")))
+    laws.check_para(f, g, h, p, q, s, data.draw(S.points(A), "x"))
+
+
+@pytest.mark.parametrize("cat", CATS)
+@given(data=st.data())
+def test_reparametrisation_laws(cat, data):
+    S = INSTANCES[cat]
+    A, B, C = (data.draw(S.objects(), n) for n in "ABC")
+    f, g = data.draw(paras(S, A, B)), data.draw(paras(S, B, C))
+    Q, R = data.draw(S.objects(), "Q"), data.draw(S.objects(), "R")
+    r, s = data.draw(S.arrows(Q, f.param, 1), "r"), data.draw(S.arrows(R, Q, 1), "s")
+    laws.check_reparam(f, g, r, s, data.draw(S.points(R), "t"), data.draw(S.points(g.param), "q"),
+                       data.draw(S.points(A), "x"))
+
+
+@pytest.mark.parametrize("cat", CATS)
+@given(data=st.data())
+def test_model_functor_on_para(cat, data):
+    """Para(R)(f) is ((P, P), (f, R[f])), and its composite runs like its parts."""
+    S = INSTANCES[cat]
+    A, B, C = (data.draw(S.objects(), n) for n in "ABC")
+    f, g = data.draw(paras(S, A, B)), data.draw(paras(S, B, C))
+    model = as_lens(f >> g)
+    assert model.param.fwd == model.param.bwd == f.param @ g.param
+    assert model.dom.fwd == model.dom.bwd == A
+    x, c = data.draw(S.points(model.inside.dom.fwd), "(p, q, x)"), data.draw(S.points(C), "c'")
+    check_lens(model.inside, x, c)
+    point = join(x, c, model.inside.dom.fwd, C)
+    laws.assert_law("Para(R) is (f, R[f])", repr(f >> g), "at the drawn point",
+                    model.inside.put(point), (f >> g).inside.rd()(point), S.category)
