@@ -210,9 +210,13 @@ class ParaCategory(MonoidalCategory):
 
 
 def _joint_init(inits: list[Callable], params: tuple[Object, ...]) -> Callable[[Any], Any]:
+    # keys go only to parts with parameters, so inserting an activation into a
+    # model does not change how the other layers are initialised
+    owners = [i for i, p in enumerate(params) if factors(p)]
+
     def init(key):
-        keys = jax.random.split(key, len(inits))
-        return join_all([f(k) for f, k in zip(inits, keys)], params)
+        keys = dict(zip(owners, jax.random.split(key, len(owners)))) if owners else {}
+        return join_all([f(keys[i]) if i in keys else () for i, f in enumerate(inits)], params)
     return init
 
 

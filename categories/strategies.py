@@ -196,21 +196,31 @@ def _smooth_namespace(category, *, dtype: str = "float64", max_side: int = 3, ma
         f, g = draw(arrows(dom, dom, d)), draw(arrows(dom, dom, d))
         return SMOOTH.copy(dom) >> (f @ g) >> smooth.multiply(dom)
 
-    @st.composite
-    def composable(draw, n: int, max_depth: int = 1) -> tuple[Smooth, ...]:
+    def composable(n: int, max_depth: int = 1) -> st.SearchStrategy[tuple[Smooth, ...]]:
         """``n`` composable morphisms ``X0 → X1 → … → Xn``."""
         if n < 1:
             raise InvalidArgument(f"composable needs n ≥ 1, got {n}")
-        objs = [draw(objects()) for _ in range(n + 1)]
-        return tuple(draw(arrows(a, b, max_depth)) for a, b in zip(objs, objs[1:]))
 
-    @st.composite
-    def parallel(draw, n: int, dom: Object | None = None, cod: Object | None = None,
-                 max_depth: int = 1) -> tuple[Smooth, ...]:
+        @st.composite
+        def chain(draw):
+            objs = [draw(objects()) for _ in range(n + 1)]
+            return tuple(draw(arrows(a, b, max_depth)) for a, b in zip(objs, objs[1:]))
+
+        return chain()
+
+    def parallel(n: int, dom: Object | None = None, cod: Object | None = None,
+                 max_depth: int = 1) -> st.SearchStrategy[tuple[Smooth, ...]]:
         """``n`` morphisms ``dom → cod`` (objects drawn when not given)."""
-        dom = dom if dom is not None else draw(objects())
-        cod = cod if cod is not None else draw(objects())
-        return tuple(draw(arrows(dom, cod, max_depth)) for _ in range(n))
+        if n < 1:
+            raise InvalidArgument(f"parallel needs n ≥ 1, got {n}")
+
+        @st.composite
+        def family(draw):
+            a = dom if dom is not None else draw(objects())
+            b = cod if cod is not None else draw(objects())
+            return tuple(draw(arrows(a, b, max_depth)) for _ in range(n))
+
+        return family()
 
     return SimpleNamespace(category=category, array_types=array_types, objects=objects,
                            points=points, endos=endo, arrows=arrows, composable=composable,

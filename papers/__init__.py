@@ -1,0 +1,1 @@
+"""Runnable reproductions of the papers' experiments (``python -m papers``)."""

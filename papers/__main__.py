@@ -1,0 +1,5 @@
+"""``python -m papers``: the main job."""
+
+from papers.iris_demo import main
+
+main()
