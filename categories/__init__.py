@@ -33,6 +33,8 @@ from ._objects import join as join
 from ._objects import join_all as join_all
 from ._objects import split as split
 from ._objects import split_all as split_all
+from ._objects import stack as stack
+from ._objects import TreeType as TreeType
 from ._objects import tensor_objects as tensor_objects
 from ._objects import zeros as zeros
 from ._para import Para as Para
@@ -46,5 +48,5 @@ __all__ = [
     "LawViolation", "LeftAdditiveCategory", "MonoidalCategory", "Morphism", "NotComposable",
     "Object", "Para", "ParaCategory", "Product", "Record", "ReverseDerivativeCategory", "SMOOTH",
     "Smooth", "SmoothCategory", "factors", "join", "join_all", "layers", "smooth", "split",
-    "split_all", "tensor_objects", "zeros",
+    "split_all", "stack", "tensor_objects", "TreeType", "zeros",
 ]

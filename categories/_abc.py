@@ -262,6 +262,17 @@ class CartesianCategory(MonoidalCategory):
             return self.tensor(self.discard(a), self.id(b))
         raise BadObject(f"proj index must be 0 or 1, got {i}")
 
+    def permute(self, objs: tuple[Object, ...], order: list[int]) -> Morphism:
+        """``objs[0] @ … @ objs[k] → objs[order[0]] @ objs[order[1]] @ …``, from
+        projections and pairing (so it may also copy or drop factors)."""
+        def pick(i):
+            return self.tensor(*(self.id(o) if k == i else self.discard(o)
+                                 for k, o in enumerate(objs)))
+        out = pick(order[0])
+        for i in order[1:]:
+            out = self.pair(out, pick(i))
+        return out
+
     def pair(self, f: Morphism, g: Morphism) -> Morphism:
         """``⟨f, g⟩ = Δ ; (f @ g) : A → B @ C`` for ``f : A → B``, ``g : A → C``."""
         _check_same_category("pair", f, g)
@@ -287,6 +298,10 @@ class LeftAdditiveCategory(CartesianCategory):
             raise NotComposable(MSG_PARALLEL.format(op="add", f=f, g=g, fdom=f.dom, fcod=f.cod,
                                                     gdom=g.dom, gcod=g.cod))
         return self._add(f, g)
+
+    def negate(self, a: Object) -> Morphism:
+        """The additive inverse ``−1 : a → a``, where hom-sets are groups (else an error)."""
+        raise NotComposable(f"{self!r} has no additive inverses: cannot negate on {a}")
 
     def plus(self, a: Object) -> Morphism:
         """The addition map ``+ = π0 + π1 : a @ a → a``."""
@@ -329,6 +344,24 @@ class ReverseDerivativeCategory(LeftAdditiveCategory):
         """
         r = self.rd(f)
         return f(a), lambda ct: r(join(a, ct, f.dom, f.cod))
+
+    def batch(self, f: Morphism, shared: Object, n: int) -> Morphism:
+        """``f : S @ X → Y`` applied to ``n`` inputs with ``S`` copied (mini-batching).
+
+        The result is ``S @ X^n → Y^n``; since ``R[Δ]`` adds, its reverse
+        derivative sums the ``n`` changes to ``S``. Built here from copy, tensor
+        and projections; a category with a packed representation of batches
+        (stacked arrays, machine words) overrides it.
+        """
+        x = tensor_objects(*factors(f.dom)[len(factors(shared)):])
+        copies = self.id(shared)
+        for k in range(1, n):
+            copies = self.then(copies, self.tensor(self.id(tensor_objects(*[shared] * (k - 1))),
+                                                   self.copy(shared)))
+        order = [j for i in range(n) for j in (i, n + i)]
+        route = self.permute((shared,) * n + (x,) * n, order)
+        return self.then(self.tensor(copies, self.id(tensor_objects(*[x] * n))), route,
+                         self.tensor(*[f] * n))
 
     def fd(self, f: Morphism) -> Morphism:
         a, b = f.dom, f.cod

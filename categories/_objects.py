@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -101,6 +102,36 @@ class Record(Object):
         return "{" + ", ".join(f"{k}: {v}" for k, v in self.fields) + "}"
 
 
+@dataclass(frozen=True)
+class TreeType(Object):
+    """A space of JAX pytrees of one structure (NamedTuples, nested dicts, …).
+
+    Used for states whose structure is given by code (optimiser states);
+    ``TreeType.like(x)`` reads it off an example (or ``jax.eval_shape``) value.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> T = TreeType.like({"count": jnp.zeros((), "int32"), "mu": jnp.zeros(3)})
+        >>> str(T)
+        'tree{count: i32[], mu: f32[3]}'
+    """
+
+    treedef: Any
+    leaves: tuple[ArrayType, ...]
+
+    @staticmethod
+    def like(example: Any) -> TreeType:
+        leaves, treedef = jax.tree.flatten(example)
+        return TreeType(treedef, tuple(ArrayType(np.shape(v), np.dtype(v.dtype).name)
+                                       for v in leaves))
+
+    def __str__(self) -> str:
+        shown = jax.tree.unflatten(self.treedef, [str(t) for t in self.leaves])
+        if isinstance(shown, dict):
+            return "tree{" + ", ".join(f"{k}: {v}" for k, v in shown.items()) + "}"
+        return f"tree{shown}"
+
+
 @dataclass(frozen=True, init=False)
 class Product(Object):
     """The strict product of the factors; ``Product()`` is the unit ``I``.
@@ -139,6 +170,25 @@ def tensor_objects(*objs: Object) -> Object:
     """The strict product: a single factor is returned as itself."""
     fs = tuple(f for o in objs for f in factors(o))
     return fs[0] if len(fs) == 1 else Product(*fs)
+
+
+def stack(obj: Object, n: int) -> Object:
+    """``obj`` with a leading batch axis of length ``n`` on every array: points of
+    ``stack(A, n)`` are batches of ``n`` points of ``A`` (``stack`` commutes with ``@``).
+
+    Example:
+        >>> str(stack(ArrayType((4,)) @ ArrayType(()), 32))
+        'f32[32,4] @ f32[32]'
+    """
+    if isinstance(obj, ArrayType):
+        return ArrayType((n, *obj.shape), obj.dtype)
+    if isinstance(obj, Record):
+        return Record({k: stack(v, n) for k, v in obj.fields})
+    if isinstance(obj, TreeType):
+        return TreeType(obj.treedef, tuple(stack(t, n) for t in obj.leaves))
+    if isinstance(obj, Product):
+        return Product(*(stack(f, n) for f in obj.factors))
+    raise BadObject(f"stack: not an object of arrays: {obj!r}")
 
 
 def _as_tuple(obj: Object, x: Any) -> tuple:
@@ -182,6 +232,8 @@ def zeros(obj: Object) -> Any:
     """The zero point of ``obj``."""
     if isinstance(obj, ArrayType):
         return jnp.zeros(obj.shape, obj.dtype)
+    if isinstance(obj, TreeType):
+        return jax.tree.unflatten(obj.treedef, [zeros(t) for t in obj.leaves])
     if isinstance(obj, Record):
         return {k: zeros(v) for k, v in obj.fields}
     if isinstance(obj, Product):
@@ -212,6 +264,13 @@ def check_point(obj: Object, x: Any, where: str = "value", path: str = "") -> No
                            f"at {here} (object {obj}), got {got}")
         for k, v in obj.fields:
             check_point(v, x[k], where, f"{path}[{k!r}]")
+    elif isinstance(obj, TreeType):
+        leaves, treedef = jax.tree.flatten(x)
+        if treedef != obj.treedef:
+            raise BadPoint(f"{where}: expected a pytree of structure {obj.treedef} at {here}, "
+                           f"got {treedef}")
+        for i, (t, v) in enumerate(zip(obj.leaves, leaves)):
+            check_point(t, v, where, f"{path}<leaf {i}>")
     elif isinstance(obj, Product):
         if not isinstance(x, tuple) or len(x) != len(obj.factors):
             got = f"a tuple of length {len(x)}" if isinstance(x, tuple) else type(x).__name__

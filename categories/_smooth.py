@@ -40,7 +40,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._abc import Morphism, ReverseDerivativeCategory
-from ._objects import I, Object, join, join_all, split, split_all, tensor_objects, zeros
+from ._objects import (I, Object, factors, join, join_all, split, split_all, stack,
+                       tensor_objects, zeros)
 
 
 def _tree_add(x: Any, y: Any) -> Any:
@@ -219,6 +220,27 @@ class SmoothCategory(ReverseDerivativeCategory):
 
         return Smooth(a_obj @ b_obj, a_obj, fn, fn, op="rd", parts=(f,))
 
+    def negate(self, a: Object) -> Smooth:
+        return Smooth(a, a, _negate, _negate, name="negate")
+
+    def batch(self, f: Smooth, shared: Object, n: int) -> Smooth:
+        """``S @ stack(X, n) → stack(Y, n)`` by ``jax.vmap`` over the batch axis, ``S`` shared.
+
+        Batches are stacked arrays (:func:`~categories.stack`), not ``n``-fold
+        products; the reverse derivative sums the changes to ``S`` inside one
+        XLA contraction rather than materialising ``n`` of them.
+        """
+        x = tensor_objects(*factors(f.dom)[len(factors(shared)):])
+
+        def lift(h):
+            def fn(sx):
+                s, xs = split(sx, shared, stack(x, n))
+                return jax.vmap(lambda xi: h(join(s, xi, shared, x)))(xs)
+            return fn
+
+        return Smooth(shared @ stack(x, n), stack(f.cod, n), lift(f.fn), lift(f.dfn),
+                      name=f"batch({f!r}, {n})")
+
     def vjp(self, f: Smooth, a: Any) -> tuple[Any, Callable[[Any], Any]]:
         """``(f(a), b' ↦ R[f](a, b'))`` with the forward pass run once (``jax.vjp``)."""
         b, pullback = jax.vjp(f.dfn, a)
@@ -227,6 +249,10 @@ class SmoothCategory(ReverseDerivativeCategory):
 
 def _identity(x):
     return x
+
+
+def _negate(x):
+    return jax.tree.map(jnp.negative, x)
 
 
 SMOOTH = SmoothCategory()

@@ -81,8 +81,8 @@ def zero(a: Object, b: Object) -> Smooth:
 
 
 def negate(obj: Object) -> Smooth:
-    """``x ↦ −x``."""
-    return primitive("negate", obj, obj, lambda x: jax.tree.map(jnp.negative, x))
+    """``x ↦ −x``, the additive inverse."""
+    return SMOOTH.negate(obj)
 
 
 def scale(obj: ArrayType, c: float) -> Smooth:

@@ -235,7 +235,8 @@ class LensCategory(MonoidalCategory):
 
         def put():
             # (A1 @ … @ An) @ (B1' @ … @ Bn') → (A1 @ B1') @ … @ (An @ Bn') → A1' @ … @ An'
-            interleave = _interleave(b, doms, cod_bwds)
+            n = len(parts)
+            interleave = b.permute(doms + cod_bwds, [j for i in range(n) for j in (i, n + i)])
             return b.then(interleave, b.tensor(*(p.put for p in parts)))
 
         def forward(a):
@@ -265,16 +266,3 @@ class LensCategory(MonoidalCategory):
 
         return Lens(b.swap(x.fwd, y.fwd), put, forward=forward, backward=backward,
                     name=f"swap{x}{y}")
-
-
-def _interleave(b: CartesianCategory, xs: tuple[Object, ...], ys: tuple[Object, ...]) -> Morphism:
-    """``x1 @ … @ xn @ y1 @ … @ yn → x1 @ y1 @ … @ xn @ yn``, from projections and pairing."""
-    objs, n = xs + ys, len(xs)
-
-    def pick(i):
-        return b.tensor(*(b.id(o) if k == i else b.discard(o) for k, o in enumerate(objs)))
-
-    out = pick(0)
-    for j in [j for i in range(n) for j in (i, n + i)][1:]:
-        out = b.pair(out, pick(j))
-    return out
