@@ -345,6 +345,10 @@ class ReverseDerivativeCategory(LeftAdditiveCategory):
         r = self.rd(f)
         return f(a), lambda ct: r(join(a, ct, f.dom, f.cod))
 
+    def batched(self, obj: Object, n: int) -> Object:
+        """The object of batches of ``n`` points of ``obj``: here ``obj^{@n}``."""
+        return tensor_objects(*[obj] * n)
+
     def batch(self, f: Morphism, shared: Object, n: int) -> Morphism:
         """``f : S @ X → Y`` applied to ``n`` inputs with ``S`` copied (mini-batching).
 

@@ -223,6 +223,9 @@ class SmoothCategory(ReverseDerivativeCategory):
     def negate(self, a: Object) -> Smooth:
         return Smooth(a, a, _negate, _negate, name="negate")
 
+    def batched(self, obj: Object, n: int) -> Object:
+        return stack(obj, n)
+
     def batch(self, f: Smooth, shared: Object, n: int) -> Smooth:
         """``S @ stack(X, n) → stack(Y, n)`` by ``jax.vmap`` over the batch axis, ``S`` shared.
 

@@ -1,0 +1,79 @@
+"""Learning rates as cap lenses ``(L, L') → (I, I)`` (CFGBL Def. 3.8).
+
+The get of a cap is forced to be ``!``; the content is its put ``α : L → L'``,
+which starts the backward pass:
+
+* ``descent(ε)``: ``α(l) = −ε`` (CFGBL Ex. 3.9; the minus sign is the descent);
+* ``ascent(ε)``: ``α(l) = +ε`` (deep dreaming, Ex. 4.5);
+* ``loss_scaled(ε)``: ``α(l) = −ε l``;
+* ``identity()``: ``α(l) = l`` (Boolean circuits, Ex. 3.10; any category).
+
+``ε`` may be a schedule of the step count. On a batch of ``n`` losses the smooth
+caps are those of the batch's mean, so ``α = −ε/n`` per example.
+
+Example:
+    >>> import jax.numpy as jnp
+    >>> from categories import SMOOTH, ArrayType
+    >>> cap = descent(0.1).cap(ArrayType(()), SMOOTH, step=0)
+    >>> float(cap.put(jnp.asarray(3.0)))
+    -0.1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax.numpy as jnp
+
+from categories import ArrayType, Category, Object, smooth
+from lenses import Lens
+
+from .schedules import Schedule, as_schedule
+
+__all__ = ["Rate", "descent", "ascent", "loss_scaled", "identity"]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A learning rate: ``cap(L, category, step)`` is the cap lens at that step."""
+
+    kind: str
+    schedule: Schedule | None = None
+
+    def cap(self, loss: Object, category: Category, step) -> Lens:
+        """The lens ``(L, L) → (I, I)`` whose put is ``α`` at step ``step``."""
+        if self.kind == "identity":
+            return Lens(category.discard(loss), category.id(loss), name="identity_rate")
+        if not isinstance(loss, ArrayType):
+            raise TypeError(f"{self.kind} rate needs an array of losses, got {loss!r}")
+        eta = self.schedule(step) / max(loss.size, 1)
+        dtype = loss.dtype
+
+        def alpha(l):
+            if self.kind == "loss_scaled":
+                return (-eta * l).astype(dtype)
+            sign = -1.0 if self.kind == "descent" else 1.0
+            return jnp.full(loss.shape, sign * eta, dtype)
+
+        put = smooth.primitive(f"{self.kind}_rate", loss, loss, alpha)
+        return Lens(category.discard(loss), put, name=f"{self.kind}({self.schedule})")
+
+
+def descent(eta: float | Schedule) -> Rate:
+    """``α = −η``: gradient descent (CFGBL Ex. 3.9)."""
+    return Rate("descent", as_schedule(eta))
+
+
+def ascent(eta: float | Schedule) -> Rate:
+    """``α = +η``: gradient ascent (deep dreaming)."""
+    return Rate("ascent", as_schedule(eta))
+
+
+def loss_scaled(eta: float | Schedule) -> Rate:
+    """``α(l) = −η l``: the step is scaled by the loss itself."""
+    return Rate("loss_scaled", as_schedule(eta))
+
+
+def identity() -> Rate:
+    """``α(l) = l``, in any category: the Boolean learning rate of RDA."""
+    return Rate("identity")

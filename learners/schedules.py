@@ -1,0 +1,62 @@
+"""Step-size schedules: functions ``t ↦ η(t)`` of the step count ``t`` (traceable).
+
+Example:
+    >>> import jax.numpy as jnp
+    >>> s = warmup_cosine(1.0, warmup_steps=10, decay_steps=100)
+    >>> float(s(jnp.asarray(5))), float(s(jnp.asarray(10)))
+    (0.5, 1.0)
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import jax.numpy as jnp
+
+__all__ = ["Schedule", "constant", "exponential", "cosine", "warmup_cosine", "as_schedule"]
+
+Schedule = Callable[[jnp.ndarray], jnp.ndarray]
+
+
+def constant(value: float) -> Schedule:
+    """``η(t) = value``."""
+    return lambda t: jnp.asarray(value, jnp.float32)
+
+
+def exponential(init: float, decay_rate: float, transition_steps: int) -> Schedule:
+    """``η(t) = init · decay_rate^(t / transition_steps)`` (smooth exponential decay)."""
+    if transition_steps <= 0:
+        raise ValueError(f"exponential: transition_steps must be positive, got {transition_steps}")
+    return lambda t: init * decay_rate ** (jnp.asarray(t, jnp.float32) / transition_steps)
+
+
+def cosine(init: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
+    """``η(t) = init · ((1 − α) · ½(1 + cos(π min(t, T)/T)) + α)`` with ``T = decay_steps``."""
+    if decay_steps <= 0:
+        raise ValueError(f"cosine: decay_steps must be positive, got {decay_steps}")
+
+    def schedule(t):
+        frac = jnp.minimum(jnp.asarray(t, jnp.float32), decay_steps) / decay_steps
+        return init * ((1 - alpha) * 0.5 * (1 + jnp.cos(jnp.pi * frac)) + alpha)
+    return schedule
+
+
+def warmup_cosine(peak: float, warmup_steps: int, decay_steps: int, end: float = 0.0) -> Schedule:
+    """Linear warm-up from 0 to ``peak`` over ``warmup_steps``, then cosine decay to
+    ``end`` at ``decay_steps`` (``decay_steps`` counts from the start, as optax does)."""
+    if not 0 < warmup_steps < decay_steps:
+        raise ValueError(f"warmup_cosine: need 0 < warmup_steps < decay_steps, got "
+                         f"{warmup_steps}, {decay_steps}")
+
+    def schedule(t):
+        t = jnp.asarray(t, jnp.float32)
+        warm = peak * t / warmup_steps
+        frac = jnp.clip((t - warmup_steps) / (decay_steps - warmup_steps), 0.0, 1.0)
+        cool = end + (peak - end) * 0.5 * (1 + jnp.cos(jnp.pi * frac))
+        return jnp.where(t < warmup_steps, warm, cool)
+    return schedule
+
+
+def as_schedule(value: float | Schedule) -> Schedule:
+    """A number as a constant schedule; a schedule as itself."""
+    return value if callable(value) else constant(value)
