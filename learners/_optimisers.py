@@ -189,7 +189,7 @@ def _moment(d, m, decay, order):
 
 
 def _debias(m, decay, count):
-    correction = 1 - decay ** count
+    correction = 1 - decay ** count.astype(jnp.float32)
     return _map(lambda t: t / correction.astype(t.dtype), m)
 
 
@@ -298,7 +298,7 @@ class Rmsprop(_Rule):
 
 
 def rmsprop(lr: float | Schedule, decay: float = 0.9, eps: float = 1e-8) -> Optimiser:
-    """RMSprop."""
+    """RMSprop (``optax.rmsprop``): Adagrad with a decaying average of squares."""
     return Rmsprop(lr, decay, eps)
 
 

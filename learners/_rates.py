@@ -15,7 +15,7 @@ Example:
     >>> import jax.numpy as jnp
     >>> from categories import SMOOTH, ArrayType
     >>> cap = descent(0.1).cap(ArrayType(()), SMOOTH, step=0)
-    >>> float(cap.put(jnp.asarray(3.0)))
+    >>> round(float(cap.put(jnp.asarray(3.0))), 6)
     -0.1
 """
 

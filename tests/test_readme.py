@@ -15,12 +15,18 @@ def test_quickstart_runs():
     exec(compile(BLOCKS[0], "README quickstart", "exec"), {})
 
 
+def test_training_example_runs():
+    namespace = {}
+    exec(compile(BLOCKS[1], "README training example", "exec"), namespace)
+    assert namespace["history"]["loss"][-1] < namespace["history"]["loss"][0]
+
+
 def test_law_check_example_runs_and_bites():
     namespace = {}
-    exec(compile(BLOCKS[1], "README law example", "exec"), namespace)
+    exec(compile(BLOCKS[2], "README law example", "exec"), namespace)
     namespace["test_cube"]()
-    wrong = BLOCKS[1].replace("3 * x**2 * dy", "2 * x * dy")
-    assert wrong != BLOCKS[1]
+    wrong = BLOCKS[2].replace("3 * x**2 * dy", "2 * x * dy")
+    assert wrong != BLOCKS[2]
     exec(compile(wrong, "README law example, wrong rule", "exec"), namespace)
     with pytest.raises(LawViolation):
         namespace["test_cube"]()
