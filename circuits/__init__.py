@@ -1,0 +1,18 @@
+"""Boolean (polynomial) circuits over Z2 as a Cartesian reverse derivative category.
+
+Public API: :class:`Bits`, :class:`Circuit`, :class:`CircuitCategory`,
+``CIRCUIT``, :func:`bits`, the generators in :mod:`circuits.gates`, the
+brute-force oracle and polynomial semantics in :mod:`circuits.oracle`,
+bit-packed evaluation (:func:`evaluate_packed`), models in
+:mod:`circuits.models`, and exporters in :mod:`circuits.export`.
+"""
+
+from . import gates as gates
+from ._circuit import CIRCUIT as CIRCUIT
+from ._circuit import Bits as Bits
+from ._circuit import Circuit as Circuit
+from ._circuit import CircuitCategory as CircuitCategory
+from ._circuit import bits as bits
+from ._netlist import Netlist as Netlist
+
+__all__ = ["Bits", "CIRCUIT", "Circuit", "CircuitCategory", "Netlist", "bits", "gates"]

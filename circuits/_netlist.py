@@ -1,0 +1,190 @@
+"""Netlists: polynomial circuits over Z2 as hashable DAGs of XOR and AND gates.
+
+Wires ``0 … n_inputs − 1`` are the inputs; gate ``j`` drives wire ``n_inputs + j``.
+A gate is ``("xor", a, b)``, ``("and", a, b)``, ``("const", v, -1)`` or
+``("parity", a, -1)``, the XOR of a per-example wire over the batch (it only
+appears in reverse derivatives of batched circuits). Copy is fan-out, discard
+is a wire nobody reads. The builder folds only *polynomial* identities
+(``x + 0 = x``, ``x + x = 0``, ``x · 1 = x``, ``x · 0 = 0``), never ``x · x = x``:
+the circuit denotes a polynomial, not just a Boolean function (theory §4.1).
+
+Example:
+    >>> b = Builder(2)
+    >>> out = b.xor(b.and_(0, 1), 0)
+    >>> net = b.build([out])
+    >>> net.gates
+    (('and', 0, 1), ('xor', 0, 2))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+
+@dataclass(frozen=True)
+class Netlist:
+    """An immutable, hashable netlist: inputs, gates in topological order, outputs."""
+
+    n_inputs: int
+    gates: tuple[tuple[str, int, int], ...]
+    outputs: tuple[int, ...]
+
+    @property
+    def n_wires(self) -> int:
+        return self.n_inputs + len(self.gates)
+
+    def counts(self) -> dict[str, int]:
+        """Number of gates of each kind."""
+        out: dict[str, int] = {}
+        for op, _, _ in self.gates:
+            out[op] = out.get(op, 0) + 1
+        return out
+
+
+@dataclass
+class Builder:
+    """Builds a netlist gate by gate, sharing equal gates and folding constants.
+
+    ``batched[i]`` says whether input ``i`` varies per example; a gate is batched
+    when an argument is, and ``parity`` makes a batched wire shared again.
+    """
+
+    n_inputs: int
+    batched_inputs: Sequence[bool] = ()
+    gates: list = field(default_factory=list)
+    batched: list = field(default_factory=list)
+    _cache: dict = field(default_factory=dict)
+    _consts: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        flags = list(self.batched_inputs) or [False] * self.n_inputs
+        if len(flags) != self.n_inputs:
+            raise ValueError(f"Builder: {len(flags)} batch flags for {self.n_inputs} inputs")
+        self.batched = flags
+
+    def _gate(self, op: str, a: int, b: int, batched: bool) -> int:
+        key = (op, a, b)
+        if key not in self._cache:
+            self.gates.append(key)
+            self.batched.append(batched)
+            self._cache[key] = self.n_inputs + len(self.gates) - 1
+        return self._cache[key]
+
+    def const(self, v: int) -> int:
+        """A constant wire ``0`` or ``1``."""
+        if v not in self._consts:
+            self._consts[v] = self._gate("const", int(v), -1, False)
+        return self._consts[v]
+
+    def value(self, w: int) -> int | None:
+        """The constant a wire carries, if it is a constant gate."""
+        i = w - self.n_inputs
+        return self.gates[i][1] if i >= 0 and self.gates[i][0] == "const" else None
+
+    def xor(self, a: int, b: int) -> int:
+        """``a + b`` (mod 2)."""
+        va, vb = self.value(a), self.value(b)
+        if va == 0:
+            return b
+        if vb == 0:
+            return a
+        if a == b:
+            return self.const(0)
+        if va is not None and vb is not None:
+            return self.const(va ^ vb)
+        a, b = min(a, b), max(a, b)
+        return self._gate("xor", a, b, self.batched[a] or self.batched[b])
+
+    def and_(self, a: int, b: int) -> int:
+        """``a · b``."""
+        va, vb = self.value(a), self.value(b)
+        if va == 0 or vb == 0:
+            return self.const(0)
+        if va == 1:
+            return b
+        if vb == 1:
+            return a
+        a, b = min(a, b), max(a, b)
+        return self._gate("and", a, b, self.batched[a] or self.batched[b])
+
+    def parity(self, a: int) -> int:
+        """The XOR over the batch of a per-example wire (a shared wire)."""
+        if not self.batched[a]:
+            return a
+        return self._gate("parity", a, -1, False)
+
+    def copy_gates(self, net: Netlist, inputs: Sequence[int]) -> list[int]:
+        """Instantiate ``net`` on the given wires; return the wire of every one of its wires."""
+        wires = list(inputs)
+        for op, a, b in net.gates:
+            if op == "xor":
+                wires.append(self.xor(wires[a], wires[b]))
+            elif op == "and":
+                wires.append(self.and_(wires[a], wires[b]))
+            elif op == "const":
+                wires.append(self.const(a))
+            else:
+                wires.append(self.parity(wires[a]))
+        return wires
+
+    def build(self, outputs: Sequence[int]) -> Netlist:
+        """The netlist with these output wires, gates nobody reads removed."""
+        live = set(outputs)
+        for j in range(len(self.gates) - 1, -1, -1):
+            w = self.n_inputs + j
+            if w in live:
+                op, a, b = self.gates[j]
+                if op in ("xor", "and"):
+                    live.update((a, b))
+                elif op == "parity":
+                    live.add(a)
+        renumber = {i: i for i in range(self.n_inputs)}
+        gates = []
+        for j, (op, a, b) in enumerate(self.gates):
+            w = self.n_inputs + j
+            if w not in live:
+                continue
+            if op in ("xor", "and"):
+                a, b = renumber[a], renumber[b]
+            elif op == "parity":
+                a = renumber[a]
+            gates.append((op, a, b))
+            renumber[w] = self.n_inputs + len(gates) - 1
+        return Netlist(self.n_inputs, tuple(gates), tuple(renumber[o] for o in outputs))
+
+
+def reverse(net: Netlist, batched_inputs: Sequence[bool], batched_outputs: Sequence[bool]) -> Netlist:
+    """The reverse derivative ``R[net] : x @ dy → dx`` by reverse mode over the gates.
+
+    ``R[+](x, d) = (d, d)``; ``R[·]((a, b), d) = (b d, a d)``; fan-out (copy) adds
+    adjoints; a shared wire read per example gets the parity of its adjoints
+    (copy's reverse derivative, once per example).
+    """
+    n_in, n_out = net.n_inputs, len(net.outputs)
+    b = Builder(n_in + n_out, list(batched_inputs) + list(batched_outputs))
+    wires = b.copy_gates(net, range(n_in))
+    adjoint: dict[int, int] = {}
+
+    def add(w: int, c: int) -> None:
+        if b.batched[c] and not b.batched[wires[w]]:
+            c = b.parity(c)
+        adjoint[w] = b.xor(adjoint[w], c) if w in adjoint else c
+
+    for k, o in enumerate(net.outputs):
+        add(o, n_in + k)
+    for j in range(len(net.gates) - 1, -1, -1):
+        w = n_in + j
+        if w not in adjoint:
+            continue
+        op, x, y = net.gates[j]
+        d = adjoint.pop(w)
+        if op == "xor":
+            add(x, d)
+            add(y, d)
+        elif op == "and":
+            add(x, b.and_(wires[y], d))
+            add(y, b.and_(wires[x], d))
+        elif op == "parity":
+            add(x, d)
+    return b.build([adjoint.get(i, b.const(0)) for i in range(n_in)])
