@@ -299,6 +299,10 @@ class LeftAdditiveCategory(CartesianCategory):
                                                     gdom=g.dom, gcod=g.cod))
         return self._add(f, g)
 
+    def add_points(self, x: Any, y: Any) -> Any:
+        """The sum of two points of one object, as the laws compare them (``+`` on values)."""
+        return jax.tree.map(lambda u, v: u + v, x, y)
+
     def negate(self, a: Object) -> Morphism:
         """The additive inverse ``−1 : a → a``, where hom-sets are groups (else an error)."""
         raise NotComposable(f"{self!r} has no additive inverses: cannot negate on {a}")

@@ -238,6 +238,8 @@ def zeros(obj: Object) -> Any:
         return {k: zeros(v) for k, v in obj.fields}
     if isinstance(obj, Product):
         return tuple(zeros(f) for f in obj.factors)
+    if hasattr(obj, "zeros"):  # objects of other categories bring their own
+        return obj.zeros()
     raise BadObject(f"zeros: not an object of arrays: {obj!r}")
 
 

@@ -63,10 +63,6 @@ def assert_law(law: str, who: str, where: str, lhs: Any, rhs: Any, category) -> 
                            f"  rhs = {_show(rhs)}{diff}")
 
 
-def _add(x: Any, y: Any) -> Any:
-    return jax.tree.map(lambda a, b: a + b, x, y)
-
-
 # -- category, Cartesian, left-additive -------------------------------------------
 
 def check_category(f: Morphism, g: Morphism, h: Morphism, x: Any) -> None:
@@ -112,15 +108,15 @@ def check_left_additive(f: Morphism, g: Morphism, h: Morphism, x: Any, y: Any) -
     who, at = f"f = {f}, g = {g}, h = {h}", f"at x = {_show(x)}"
     hx = h(x)
     assert_law("precomposition preserves + (h;(f+g) = h;f + h;g)", who, at,
-               (h >> (f + g))(x), _add(f(hx), g(hx)), c)
+               (h >> (f + g))(x), c.add_points(f(hx), g(hx)), c)
     assert_law("precomposition preserves 0 (h;0 = 0)", who, at, (h >> c.zero(a, b))(x),
                zeros(b), c)
     assert_law("+ is commutative", who, f"at y = {_show(y)}", (f + g)(y), (g + f)(y), c)
     assert_law("0 is the unit of +", who, f"at y = {_show(y)}", (f + c.zero(a, b))(y), f(y), c)
     fy, gy = f(y), g(y)
-    s = _add(join(fy, fy, b, b), join(gy, gy, b, b))
+    s = c.add_points(join(fy, fy, b, b), join(gy, gy, b, b))
     assert_law("projections are additive", who, f"at y = {_show(y)}",
-               c.proj(b, b, 0)(s), _add(fy, gy), c)
+               c.proj(b, b, 0)(s), c.add_points(fy, gy), c)
 
 
 # -- RD.1–RD.7 ------------------------------------------------------------------
@@ -133,7 +129,7 @@ def check_rd1(f: Morphism, g: Morphism, a: Any, b: Any) -> None:
     """RD.1: ``R[f+g](a,b) = R[f](a,b) + R[g](a,b)`` and ``R[0](a,b) = 0``."""
     c = f.category
     who, at = f"f = {f}, g = {g}", f"at a = {_show(a)}, b = {_show(b)}"
-    assert_law("RD.1 (R is additive)", who, at, _R(f + g, a, b), _add(_R(f, a, b), _R(g, a, b)), c)
+    assert_law("RD.1 (R is additive)", who, at, _R(f + g, a, b), c.add_points(_R(f, a, b), _R(g, a, b)), c)
     assert_law("RD.1 (R[0] = 0)", who, at, _R(c.zero(f.dom, f.cod), a, b), zeros(f.dom), c)
 
 
@@ -141,8 +137,8 @@ def check_rd2(f: Morphism, a: Any, b: Any, b2: Any) -> None:
     """RD.2: ``R[f](a, b+b2) = R[f](a,b) + R[f](a,b2)`` and ``R[f](a, 0) = 0``."""
     c = f.category
     who, at = f"f = {f}", f"at a = {_show(a)}, b = {_show(b)}, b2 = {_show(b2)}"
-    assert_law("RD.2 (additive in the cotangent)", who, at, _R(f, a, _add(b, b2)),
-               _add(_R(f, a, b), _R(f, a, b2)), c)
+    assert_law("RD.2 (additive in the cotangent)", who, at, _R(f, a, c.add_points(b, b2)),
+               c.add_points(_R(f, a, b), _R(f, a, b2)), c)
     assert_law("RD.2 (R[f](a, 0) = 0)", who, at, _R(f, a, zeros(f.cod)), zeros(f.dom), c)
 
 
@@ -164,7 +160,7 @@ def check_rd4(f: Morphism, g: Morphism, a: Any, b: Any, cb: Any) -> None:
     c = f.category
     who, at = f"f = {f}, g = {g}", f"at a = {_show(a)}, b = {_show(b)}, c = {_show(cb)}"
     assert_law("RD.4 (pairing)", who, at, _R(c.pair(f, g), a, join(b, cb, f.cod, g.cod)),
-               _add(_R(f, a, b), _R(g, a, cb)), c)
+               c.add_points(_R(f, a, b), _R(g, a, cb)), c)
     assert_law("RD.4 (R[!] = 0)", who, at, _R(c.discard(f.dom), a, ()), zeros(f.dom), c)
 
 

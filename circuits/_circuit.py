@@ -59,6 +59,10 @@ class Bits(Object):
     def shape(self) -> tuple[int, ...]:
         return (self.n,) if self.batch is None else (self.batch, self.n)
 
+    def zeros(self) -> np.ndarray:
+        """The zero point: all bits 0."""
+        return np.zeros(self.shape, np.uint8)
+
     def __str__(self) -> str:
         return f"bits[{self.n}]" if self.batch is None else f"bits[{self.batch}×{self.n}]"
 
@@ -118,32 +122,30 @@ class Circuit(Morphism):
         return f"circuit({self.dom} → {self.cod}, {sum(c.values())} gates)"
 
 
-def _input_wires(dom: Object, x: Any) -> list:
-    wires = []
-    for f, v in zip(factors(dom), split_all(x, factors(dom))):
-        v = jnp.asarray(v, jnp.uint8)
-        wires += [v[..., i] for i in range(f.n)]
-    return wires
-
-
 def evaluate(c: Circuit, x: Any) -> Any:
-    """Run the netlist on 0/1 arrays with vectorised bitwise operations."""
-    vals = _input_wires(c.dom, x)
+    """Run the netlist on 0/1 arrays with vectorised bitwise operations: numpy on
+    numpy input, ``jax.numpy`` on JAX arrays and tracers (inside ``jit``)."""
+    parts = split_all(x, factors(c.dom))
+    xp = jnp if any(isinstance(v, jax.Array) for v in jax.tree.leaves(parts)) else np
+    vals = []
+    for f, v in zip(factors(c.dom), parts):
+        v = xp.asarray(v).astype(xp.uint8)
+        vals += [v[..., i] for i in range(f.n)]
     for op, a, b in c.net.gates:
         if op == "xor":
-            vals.append(jnp.bitwise_xor(vals[a], vals[b]))
+            vals.append(xp.bitwise_xor(vals[a], vals[b]))
         elif op == "and":
-            vals.append(jnp.bitwise_and(vals[a], vals[b]))
+            vals.append(xp.bitwise_and(vals[a], vals[b]))
         elif op == "const":
-            vals.append(jnp.asarray(a, jnp.uint8))
+            vals.append(xp.asarray(a, xp.uint8))
         else:
-            vals.append((jnp.sum(vals[a].astype(jnp.int32), axis=0) % 2).astype(jnp.uint8))
+            vals.append((xp.sum(vals[a].astype(xp.int32), axis=0) % 2).astype(xp.uint8))
     outs, k = [], 0
     for f in factors(c.cod):
-        cols = [jnp.broadcast_to(vals[o], () if f.batch is None else (f.batch,))
+        cols = [xp.broadcast_to(vals[o], () if f.batch is None else (f.batch,))
                 for o in c.net.outputs[k:k + f.n]]
         k += f.n
-        outs.append(jnp.stack(cols, axis=-1) if cols else jnp.zeros(f.shape, jnp.uint8))
+        outs.append(xp.stack(cols, axis=-1) if cols else xp.zeros(f.shape, xp.uint8))
     return join_all(outs, factors(c.cod)) if factors(c.cod) else ()
 
 
@@ -227,6 +229,10 @@ class CircuitCategory(ReverseDerivativeCategory):
             go = b.copy_gates(g.net, range(b.n_inputs))
             return [b.xor(fo[x], go[y]) for x, y in zip(f.net.outputs, g.net.outputs)]
         return self._make(f.dom, f.cod, build, f"{f!r} + {g!r}")
+
+    def add_points(self, x: Any, y: Any) -> Any:
+        """Bits add by XOR."""
+        return jax.tree.map(np.bitwise_xor, x, y)
 
     def negate(self, a: Object) -> Circuit:
         """In characteristic 2, ``−x = x``."""

@@ -35,9 +35,19 @@ def _flat(tree: Any) -> dict[str, Any]:
 
 
 def save(path: str | os.PathLike, state: Any) -> None:
-    """Write every leaf of ``state`` (any pytree) to ``path`` as ``.npz``."""
-    arrays = {k: np.asarray(v) for k, v in _flat(state).items()}
-    np.savez(path, __format__=np.array(_FORMAT), **arrays)
+    """Write every leaf of ``state`` (any pytree) to ``path`` (exactly that name) as ``.npz``.
+
+    Dtypes numpy cannot store natively (``bfloat16``) are stored as raw unsigned
+    integers of the same width and their names kept, so they come back bit for bit.
+    """
+    arrays, dtypes = {}, {}
+    for k, v in _flat(state).items():
+        v = np.asarray(v)
+        dtypes[k] = np.dtype(v.dtype).name
+        arrays[k] = v.view(f"u{v.dtype.itemsize}") if v.dtype.kind == "V" else v
+    with open(path, "wb") as f:
+        np.savez(f, __format__=np.array(_FORMAT), __keys__=np.array(list(dtypes), dtype=str),
+                 __dtypes__=np.array(list(dtypes.values()), dtype=str), **arrays)
 
 
 def load(path: str | os.PathLike, *, like: Any) -> Any:
@@ -48,12 +58,16 @@ def load(path: str | os.PathLike, *, like: Any) -> Any:
             from ``like``'s (missing, extra, other shape or dtype), named one by one.
     """
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
             stored = {k: data[k] for k in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as err:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise ValueError(f"load: {path} is not a readable checkpoint ({err})") from err
     if str(stored.pop("__format__", "")) != _FORMAT:
         raise ValueError(f"load: {path} is not a {_FORMAT} file")
+    names = dict(zip(stored.pop("__keys__", []).tolist(), stored.pop("__dtypes__", []).tolist()))
+    for k, name in names.items():
+        if k in stored and stored[k].dtype.name != name:
+            stored[k] = stored[k].view(jnp.dtype(name))
     expected = _flat(like)
     problems = [f"missing {k}" for k in expected if k not in stored]
     problems += [f"unexpected {k}" for k in stored if k not in expected]

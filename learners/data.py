@@ -71,6 +71,8 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
     if data[2] not in types:
         raise ValueError(f"load_idx: {path} has unknown type code {data[2]:#x}")
     ndim = data[3]
+    if len(data) < 4 + 4 * ndim:
+        raise ValueError(f"load_idx: {path} is truncated: its header promises {ndim} sizes")
     shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(types[data[2]])
     body = data[4 + 4 * ndim:]

@@ -11,9 +11,11 @@ from hypothesis.extra import numpy as hnp
 
 from categories import SMOOTH, ArrayType, smooth
 from categories.strategies import strategies_for
+from circuits import CIRCUIT
+from circuits import strategies as _circuit_strategies  # noqa: F401  (registers them)
 
 SMOOTH64 = strategies_for(SMOOTH, dtype="float64", max_side=2)
-INSTANCES = {"smooth": SMOOTH64}
+INSTANCES = {"smooth": SMOOTH64, "circuit": strategies_for(CIRCUIT)}
 
 _vectors = st.integers(1, 3).map(lambda n: ArrayType((n,), "float64"))
 _arrays = SMOOTH64.array_types()

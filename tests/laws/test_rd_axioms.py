@@ -69,7 +69,8 @@ def test_rd5_chain_rule_on_composites(cat, data):
     f, h = data.draw(S.composable(2, max_depth=2), "f, h")
     a, c = data.draw(S.points(f.dom), "a"), data.draw(S.points(h.cod), "c")
     laws.check_rd5(f, h, a, c)
-    laws.check_vjp(f >> h, a, c)
+    if cat == "smooth":
+        laws.check_vjp(f >> h, a, c)
 
 
 @pytest.mark.parametrize("cat", [c for c, _ in CATS])
@@ -82,4 +83,5 @@ def test_rd6_rd7_higher_order_on_composites(cat, data):
     b, c = data.draw(S.points(f.cod), "b"), data.draw(S.points(f.cod), "c")
     laws.check_rd6(f, a, b, c)
     laws.check_rd7(f, a, u, v, w)
-    laws.check_jvp(f, a, u)
+    if cat == "smooth":
+        laws.check_jvp(f, a, u)
