@@ -214,7 +214,10 @@ class Momentum(_Rule):
     """Heavy-ball momentum ``s' = γ s + p'``, ``p ← p + lr · s'``.
 
     ``paper_sign=True`` gives CFGBL Ex. 3.15 literally, ``s' = −γ s + p'``.
-    ``lookahead=True`` is Nesterov (Ex. 3.16): the get is ``p + γ s``.
+    ``lookahead=True`` is Nesterov (Ex. 3.16): the get is the look-ahead
+    ``p + γ lr_t s``; the put is ``p ← p + lr_t s' + γ (lr_t − lr_{t+1}) s'``, which
+    keeps the look-ahead equal to optax's Nesterov parameters under any schedule
+    (with ``paper_sign``, literally Ex. 3.16: ``p ← p + lr s'``, ``s' = −γ s + p'``).
     """
 
     lr: float | Schedule
@@ -231,16 +234,18 @@ class Momentum(_Rule):
     def look(self, s, p):
         if not self.lookahead:
             return p
-        return _map(lambda x, v: x + self._decay() * v, p, s.velocity)
+        # the paper's get is p + γ s in both sign conventions (s = lr · velocity)
+        lr = as_schedule(self.lr)(s.count)
+        return _map(lambda x, v: x + jnp.asarray(self.gamma * lr, v.dtype) * v, p, s.velocity)
 
     def update(self, s, p, d):
         lr = as_schedule(self.lr)(s.count)
-        if self.lookahead:
-            # Sutskever's form: the change was computed at the look-ahead point
-            v = _map(lambda g, t: self._decay() * t + lr * g, d, s.velocity)
-            return MomentumState(s.count + 1, v), _map(jnp.add, p, v)
         v = _map(lambda g, t: g + self._decay() * t, d, s.velocity)
-        return MomentumState(s.count + 1, v), _step(p, lr, v)
+        state = MomentumState(s.count + 1, v)
+        if not self.lookahead or self.paper_sign:
+            return state, _step(p, lr, v)
+        drift = self.gamma * (lr - as_schedule(self.lr)(s.count + 1))
+        return state, _step(_step(p, lr, v), drift, v)
 
 
 def momentum(lr: float | Schedule, gamma: float = 0.9, *, paper_sign: bool = False) -> Optimiser:

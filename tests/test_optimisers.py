@@ -2,7 +2,7 @@
 schedules and learning-rate caps.
 
 Our loop: ``p̄ = get(s, p); g = ∇f(p̄); (s, p) = put(s, p, −g)`` (descent cap α = −1).
-optax's:  ``g = ∇f(θ); u, st = tx.update(g, st, θ); θ = θ + u``. We compare ``p̄`` with ``θ``.
+optax's: ``g = ∇f(θ); u, st = tx.update(g, st, θ); θ = θ + u``; we compare ``p̄`` with ``θ``.
 
 optax itself does not trace under the strict dtype promotion of ``conftest.py``
 (``decay ** count`` with an int32 count, ``jnp.minimum(count, float)`` in its
@@ -19,27 +19,32 @@ import pytest
 from jax.flatten_util import ravel_pytree
 
 import learners as L
-from categories import SMOOTH, ArrayType, NotComposable, TreeType, join, split
+from categories import SMOOTH, ArrayType, I, NotComposable, TreeType, join, split
 from learners import schedules as S
 
 STEPS = 100
-def standard():
-    return jax.numpy_dtype_promotion("standard")
+SEEDS = (0, 1)
 SHAPES = {"w": (3, 4), "b": (4,)}
 
 
+def standard():
+    return jax.numpy_dtype_promotion("standard")
+
+
 def problem(seed):
-    """A random quadratic ``f(p) = ½‖A vec(p) − b‖²`` (top curvature ≲ 1) and a start."""
+    """A random quadratic ``½‖A vec(p) − b‖²`` (top curvature ≲ 1): ``(A, b, start)``."""
     k = jax.random.split(jax.random.PRNGKey(seed), 3 + len(SHAPES))
     params = {n: jax.random.normal(kk, s, jnp.float32) for kk, (n, s) in zip(k[3:], SHAPES.items())}
     n = ravel_pytree(params)[0].size
     A = jax.random.normal(k[0], (n + 4, n), jnp.float32) / (2.0 * np.sqrt(n + 4))
-    b = jax.random.normal(k[1], (n + 4,), jnp.float32)
+    return A, jax.random.normal(k[1], (n + 4,), jnp.float32), params
 
+
+def quadratic(A, b):
     def f(p):
         r = A @ ravel_pytree(p)[0] - b
         return 0.5 * jnp.sum(r * r)
-    return f, params
+    return f
 
 
 def lens_of(opt, params):
@@ -58,35 +63,54 @@ def make_step(opt, f, params):
     return step, (lambda s, p: lens.get(join(s, p, Sobj, P)))
 
 
-def run_ours(opt, f, params, steps=STEPS):
-    step, get = make_step(opt, f, params)
+def run_ours(opt):
+    """``{seed: the parameters the model sees after each of STEPS steps}`` (one compile)."""
+    def go(A, b, params):
+        step, get = make_step(opt, quadratic(A, b), params)
 
-    def body(sp, _):
-        s, p = step(*sp)
-        return (s, p), get(s, p)
-    return jax.jit(lambda s, p: jax.lax.scan(body, (s, p), None, length=steps)[1])(
-        opt.init(params), params)
-
-
-def run_optax(tx, f, params, steps=STEPS):
-    def body(carry, _):
-        theta, st = carry
-        u, st = tx.update(jax.grad(f)(theta), st, theta)
-        theta = optax.apply_updates(theta, u)
-        return (theta, st), theta
-    return jax.jit(lambda p: jax.lax.scan(body, (p, tx.init(p)), None, length=steps)[1])(params)
+        def body(sp, _):
+            s, p = step(*sp)
+            return (s, p), get(s, p)
+        return jax.lax.scan(body, (opt.init(params), params), None, length=STEPS)[1]
+    go = jax.jit(go)
+    return {seed: go(*problem(seed)) for seed in SEEDS}
 
 
-def assert_trajectories(ours, theirs):
-    for name in SHAPES:
-        a, b = np.asarray(ours[name]), np.asarray(theirs[name])
-        bad = [t for t in range(a.shape[0])
-               if not np.allclose(a[t], b[t], rtol=1e-6, atol=1e-7)]
-        if bad:
-            t = bad[0]
-            err = np.max(np.abs(a[t] - b[t]) / (np.abs(b[t]) + 1e-30))
-            pytest.fail(f"leaf {name!r} first differs at step {t + 1}: max rel err {err:.3g}; "
-                        f"last step max abs err {np.max(np.abs(a[-1] - b[-1])):.3g}")
+def run_optax(tx):
+    def go(A, b, params):
+        f = quadratic(A, b)
+
+        def body(carry, _):
+            theta, st = carry
+            u, st = tx.update(jax.grad(f)(theta), st, theta)
+            theta = optax.apply_updates(theta, u)
+            return (theta, st), theta
+        return jax.lax.scan(body, (params, tx.init(params)), None, length=STEPS)[1]
+    go = jax.jit(go)
+    return {seed: go(*problem(seed)) for seed in SEEDS}
+
+
+def _normwise_close(x, y):
+    return np.linalg.norm(x - y) <= 1e-6 * np.linalg.norm(y) + 1e-7
+
+
+def assert_trajectories(ours, theirs, normwise=False):
+    """Elementwise rtol 1e-6; ``normwise``: ‖ours − optax‖ ≤ 1e-6 ‖optax‖ per step."""
+    msgs = []
+    for seed in SEEDS:
+        for name in SHAPES:
+            a, b = np.asarray(ours[seed][name]), np.asarray(theirs[seed][name])
+            bad = [t for t in range(STEPS) if not (
+                _normwise_close(a[t], b[t]) if normwise
+                else np.allclose(a[t], b[t], rtol=1e-6, atol=1e-7))]
+            if bad:
+                t = bad[0]
+                err = np.max(np.abs(a[t] - b[t]) / (np.abs(b[t]) + 1e-30))
+                msgs.append(f"seed {seed} leaf {name!r} first differs at step {t + 1} "
+                            f"(max rel err {err:.3g}), {len(bad)} bad steps, last step max abs "
+                            f"err {np.max(np.abs(a[-1] - b[-1])):.3g}")
+    if msgs:
+        pytest.fail("; ".join(msgs))
 
 
 SCHED = S.cosine(0.1, 80)
@@ -97,6 +121,10 @@ PARITY = {
     "sgd_schedule": (L.sgd(SCHED), optax.sgd(optax.cosine_decay_schedule(0.1, 80))),
     "momentum": (L.momentum(0.1), optax.sgd(0.1, momentum=0.9)),
     "nesterov": (L.nesterov(0.1), optax.sgd(0.1, momentum=0.9, nesterov=True)),
+    "momentum_schedule": (L.momentum(SCHED), optax.sgd(optax.cosine_decay_schedule(0.1, 80),
+                                                      momentum=0.9)),
+    "nesterov_schedule": (L.nesterov(SCHED), optax.sgd(optax.cosine_decay_schedule(0.1, 80),
+                                                       momentum=0.9, nesterov=True)),
     "adagrad": (L.adagrad(0.1), optax.adagrad(0.1)),
     # lr 1e-3: at 1e-2 RMSprop's normalised steps make this problem chaotic near the
     # optimum (optax against itself, jitted vs eager, differs by 1e-5 after 100 steps).
@@ -114,13 +142,14 @@ PARITY = {
 }
 
 
-@pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("name", sorted(PARITY))
-def test_optax_parity(name, seed):
+def test_optax_parity(name):
     opt, tx = PARITY[name]
-    f, params = problem(seed)
+    # Nesterov's look-ahead lives in the lens's get, recomputed as p + γ lr s from the
+    # stored p: entries near zero carry rounding at the scale of |p|, so its parity is
+    # measured relative to the parameter vector's norm.
     with standard():
-        assert_trajectories(run_ours(opt, f, params), run_optax(tx, f, params))
+        assert_trajectories(run_ours(opt), run_optax(tx), normwise=name.startswith("nesterov"))
 
 
 # -- the lens contract, over every optimiser -------------------------------------------
@@ -167,6 +196,18 @@ def test_contract(name):
     assert float(f(p)) < float(f(params))
 
 
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_keeps_bfloat16(name):
+    """Hyperparameters must not promote low-precision parameters (strict promotion)."""
+    opt = REGISTRY[name]
+    params = {"w": jnp.ones((3, 4), jnp.bfloat16), "b": jnp.zeros(4, jnp.bfloat16)}
+    lens, Sobj, P = lens_of(opt, params)
+    d = jax.tree.map(lambda x: jnp.full_like(x, -0.5), params)
+    s, p = split(lens.put(join(join(opt.init(params), params, Sobj, P), d, Sobj @ P, P)), Sobj, P)
+    assert jax.tree.map(lambda x: x.dtype, p) == jax.tree.map(lambda x: x.dtype, params)
+    assert jax.tree.structure(s) == jax.tree.structure(opt.init(params))
+
+
 def test_state_fields_and_hyperparameters():
     params = {"w": jnp.ones((3, 4)), "b": jnp.zeros(4)}
     opt = L.adam(1e-3)
@@ -174,7 +215,7 @@ def test_state_fields_and_hyperparameters():
     st = opt.init(params)
     assert isinstance(st, L.AdamState) and int(st.count) == 0
     assert jax.tree.structure(st.mu) == jax.tree.structure(st.nu) == jax.tree.structure(params)
-    f, _ = problem(3)
+    f = quadratic(*problem(3)[:2])
     step, _ = make_step(opt, f, params)
     st1, _ = step(st, params)
     g = jax.grad(f)(params)
@@ -215,10 +256,11 @@ def test_momentum_paper_sign_two_steps():
     # paper: s1 = 1, p1 = 1.25; s2 = −½·1 + 2 = 1.5, p2 = 1.25 + ¼·1.5 = 1.625
     assert paper == [(1.25, 1.0), (1.625, 1.5)]
     assert heavy[1] != paper[1]
-    # the paper-sign Nesterov looks ahead to p − γ s
+    # Ex. 3.16 literally: the get looks ahead to p + γ s (s = lr · velocity = ½), the
+    # put uses −γ s
     lens = L.nesterov(0.25, 0.5, paper_sign=True).lens(ArrayType(()), SMOOTH)
     s = L.MomentumState(jnp.int32(1), jnp.float32(2.0))
-    assert float(lens.get((s, jnp.float32(1.0)))) == 0.0
+    assert float(lens.get((s, jnp.float32(1.0)))) == 1.25
 
 
 def test_momentum_gamma_zero_is_sgd():
@@ -230,21 +272,16 @@ def test_momentum_gamma_zero_is_sgd():
 
 # -- optax interop ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_from_optax_matches_adam(seed):
-    f, params = problem(seed)
+def test_from_optax_matches_adam():
     with standard():
-        assert_trajectories(run_ours(L.from_optax(optax.adam(1e-2)), f, params),
-                            run_ours(L.adam(1e-2), f, params))
+        assert_trajectories(run_ours(L.from_optax(optax.adam(1e-2))), run_ours(L.adam(1e-2)))
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_as_optax_matches_optax_adam(seed):
-    f, params = problem(seed)
+def test_as_optax_matches_optax_adam():
     tx = L.as_optax(L.adam(1e-2))
     assert isinstance(tx, optax.GradientTransformation)
     with standard():
-        assert_trajectories(run_optax(tx, f, params), run_optax(optax.adam(1e-2), f, params))
+        assert_trajectories(run_optax(tx), run_optax(optax.adam(1e-2)))
 
 
 def test_as_optax_rejects_lookahead():
@@ -289,6 +326,7 @@ def test_schedules_match_optax(name):
 
 @pytest.mark.parametrize("n", [None, 1, 8])
 def test_rate_caps(n):
+    """``α`` on a scalar loss, and on a batch of ``n`` losses as the batch mean's: ``−ε/n``."""
     X = ArrayType(()) if n is None else ArrayType((n,))
     k = 1 if n is None else n
     shape = () if n is None else (n,)
@@ -296,7 +334,7 @@ def test_rate_caps(n):
 
     def put(rate, step=0):
         cap = rate.cap(X, SMOOTH, step=step)
-        assert cap.cod.fwd == cap.cod.bwd and cap.get(loss) == ()
+        assert cap.cod.fwd == cap.cod.bwd == I and cap.get(loss) == ()
         out = np.asarray(cap.put(loss))
         assert out.shape == shape and out.dtype == np.float32
         return out

@@ -1,0 +1,59 @@
+"""RDA Table 1 on Iris (Wilson & Zanasi, ACT 2020): a lookup-table circuit learned by
+Reverse Derivative Ascent through the generic ``supervised`` assembly.
+
+Protocol (theory §4.4): min–max normalise each feature over the rows used and
+threshold at 0.5 (4 bits); labels as binary codes or one-hot; sort by the
+label's integer value (bit i worth 2^i), first 25 of each class train, the rest
+test; one pass in class order from all-zero parameters; XOR difference loss,
+identity learning rate, XOR update; exact-match test accuracy.
+"""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+
+from circuits import CIRCUIT, Bits, models
+from learners import difference, fit, gradient, identity, supervised
+from learners import data
+
+REFERENCE = {("two-class", "binary"): 0.980, ("two-class", "one-hot"): 0.980,
+             ("three-class", "binary"): 0.733, ("three-class", "one-hot"): 0.733}
+
+
+def encode(labels: np.ndarray, classes: int, encoding: str) -> np.ndarray:
+    """Labels as bit vectors: the binary code of the class (bit i worth 2^i), or one-hot."""
+    if encoding == "one-hot":
+        return np.eye(classes, dtype=np.uint8)[labels]
+    width = max(1, int(np.ceil(np.log2(classes))))
+    return ((labels[:, None] >> np.arange(width)) & 1).astype(np.uint8)
+
+
+def rda_iris(task: str, encoding: str, variant: str = "uci") -> float:
+    """Test accuracy of one cell of RDA Table 1."""
+    x, labels = data.load_iris(variant)
+    classes = 2 if task == "two-class" else 3
+    keep = labels < classes
+    x, labels = x[keep], labels[keep]
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    features = ((x - lo) / (hi - lo) > 0.5).astype(np.uint8)
+    y = encode(labels, classes, encoding)
+    order = np.argsort(y @ (1 << np.arange(y.shape[1])), kind="stable")
+    features, y, labels = features[order], y[order], labels[order]
+    train = np.concatenate([np.flatnonzero(labels == c)[:25] for c in range(classes)])
+    test = np.setdiff1d(np.arange(len(labels)), train)
+    model = models.lookup_table(4, y.shape[1])
+    learner = supervised(model, difference(Bits(y.shape[1]), CIRCUIT), gradient(), identity())
+    state = learner.init(model.init(None))
+    state, _ = fit(learner, state, features[train], y[train], epochs=1, key=jax.random.key(0),
+                   shuffle=False, progress=False)
+    predictions = np.asarray(learner.predict(state.params, features[test]))
+    return float(np.mean(np.all(predictions == y[test], axis=1)))
+
+
+def main() -> None:
+    print("RDA Table 1, Iris, lookup-table circuit, one RDA pass (test accuracy)")
+    for (task, encoding), reference in REFERENCE.items():
+        ours = {v: rda_iris(task, encoding, v) for v in ("uci", "sklearn")}
+        print(f"  {task:11s} {encoding:7s} paper {reference:.3f}  ours (UCI iris) "
+              f"{ours['uci']:.3f}  ours (scikit-learn iris) {ours['sklearn']:.3f}")
