@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from categories import I
+
 from ._circuit import CIRCUIT, Bits, Circuit, bits
 
 __all__ = ["copy", "discard", "xor", "zero", "and_", "one", "not_", "or_", "nand", "mux",
@@ -63,12 +65,12 @@ def and_() -> Circuit:
 
 def zero() -> Circuit:
     """``0 : I → bits[1]``."""
-    return CIRCUIT.zero(Bits(0), B1)
+    return CIRCUIT.zero(I, B1)
 
 
 def one() -> Circuit:
     """``1 : I → bits[1]``."""
-    return CIRCUIT._make(Bits(0), B1, lambda b: [b.const(1)], "one")
+    return CIRCUIT._make(I, B1, lambda b: [b.const(1)], "one")
 
 
 def not_() -> Circuit:
@@ -94,5 +96,5 @@ def mux() -> Circuit:
 def constant(values: Sequence[int]) -> Circuit:
     """The constant bits ``() ↦ values``."""
     v = bits(values)
-    return CIRCUIT._make(Bits(0), Bits(len(v)), lambda b: [b.const(int(x)) for x in v],
+    return CIRCUIT._make(I, Bits(len(v)), lambda b: [b.const(int(x)) for x in v],
                          f"constant({v.tolist()})")

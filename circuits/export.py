@@ -1,0 +1,111 @@
+"""Export circuits to hardware formats: structural Verilog, BLIF and ASCII AIGER.
+
+A learned circuit is exported after folding its parameters in as constants
+(:func:`freeze`); the builder then simplifies them away. Inputs are named
+``x0 … x{n-1}`` and outputs ``y0 … y{m-1}``, wires in order of the domain's and
+codomain's factors. Batched circuits (with parity gates) have no hardware form.
+
+Example:
+    >>> from circuits import gates
+    >>> print(to_verilog(gates.xor(), "half_sum"))
+    module half_sum(input x0, input x1, output y0);
+      wire w2;
+      xor g2(w2, x0, x1);
+      assign y0 = w2;
+    endmodule
+    <BLANKLINE>
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from categories import BadObject, Para
+
+from ._circuit import CIRCUIT, Circuit, wires_of
+from .gates import constant
+
+__all__ = ["freeze", "to_verilog", "to_blif", "to_aiger"]
+
+
+def freeze(model: Para, params: Any) -> Circuit:
+    """The circuit ``dom → cod`` of ``model`` with its parameters as constants."""
+    values = np.asarray(params, np.uint8).ravel() if not isinstance(params, tuple) else \
+        np.concatenate([np.asarray(p, np.uint8).ravel() for p in params])
+    return CIRCUIT.then(CIRCUIT.tensor(constant(values.tolist()), CIRCUIT.id(model.dom)),
+                        model.inside)
+
+
+def _check(c: Circuit) -> None:
+    if any(wires_of(c.dom)) or any(op == "parity" for op, _, _ in c.net.gates):
+        raise BadObject(f"cannot export {c!r}: a batched circuit has no hardware form")
+
+
+def _name(c: Circuit, w: int) -> str:
+    return f"x{w}" if w < c.net.n_inputs else f"w{w}"
+
+
+def to_verilog(c: Circuit, module: str = "circuit") -> str:
+    """Structural Verilog: one ``xor``/``and`` primitive per gate."""
+    _check(c)
+    n, m = c.net.n_inputs, len(c.net.outputs)
+    ports = [f"input x{i}" for i in range(n)] + [f"output y{j}" for j in range(m)]
+    lines = [f"module {module}({', '.join(ports)});"]
+    lines += [f"  wire w{n + j};" for j in range(len(c.net.gates))]
+    for j, (op, a, b) in enumerate(c.net.gates):
+        w = n + j
+        if op == "const":
+            lines.append(f"  assign w{w} = 1'b{a};")
+        else:
+            lines.append(f"  {op} g{w}(w{w}, {_name(c, a)}, {_name(c, b)});")
+    lines += [f"  assign y{j} = {_name(c, o)};" for j, o in enumerate(c.net.outputs)]
+    return "\n".join(lines + ["endmodule", ""])
+
+
+def to_blif(c: Circuit, model: str = "circuit") -> str:
+    """Berkeley Logic Interchange Format: one ``.names`` table per gate."""
+    _check(c)
+    n = c.net.n_inputs
+    lines = [f".model {model}", ".inputs " + " ".join(f"x{i}" for i in range(n)),
+             ".outputs " + " ".join(f"y{j}" for j in range(len(c.net.outputs)))]
+    tables = {"xor": ["01 1", "10 1"], "and": ["11 1"]}
+    for j, (op, a, b) in enumerate(c.net.gates):
+        w = f"w{n + j}"
+        if op == "const":
+            lines += [f".names {w}"] + (["1"] if a else [])
+        else:
+            lines += [f".names {_name(c, a)} {_name(c, b)} {w}"] + tables[op]
+    for j, o in enumerate(c.net.outputs):
+        lines += [f".names {_name(c, o)} y{j}", "1 1"]
+    return "\n".join(lines + [".end", ""])
+
+
+def to_aiger(c: Circuit) -> str:
+    """ASCII AIGER (``aag``): and-inverter graph; ``a ⊕ b = ¬(a ∧ b) ∧ ¬(¬a ∧ ¬b)``."""
+    _check(c)
+    n = c.net.n_inputs
+    literal = {i: 2 * (i + 1) for i in range(n)}
+    ands: list[tuple[int, int, int]] = []
+
+    def new_and(x: int, y: int) -> int:
+        lhs = 2 * (n + len(ands) + 1)
+        ands.append((lhs, max(x, y), min(x, y)))
+        return lhs
+
+    for j, (op, a, b) in enumerate(c.net.gates):
+        if op == "const":
+            literal[n + j] = int(a)
+        elif op == "and":
+            literal[n + j] = new_and(literal[a], literal[b])
+        else:
+            both = new_and(literal[a], literal[b])
+            neither = new_and(literal[a] ^ 1, literal[b] ^ 1)
+            literal[n + j] = new_and(both ^ 1, neither ^ 1)
+    outputs = [literal[o] for o in c.net.outputs]
+    lines = [f"aag {n + len(ands)} {n} 0 {len(outputs)} {len(ands)}"]
+    lines += [str(literal[i]) for i in range(n)] + [str(o) for o in outputs]
+    lines += [f"{lhs} {r0} {r1}" for lhs, r0, r1 in ands]
+    lines += [f"i{i} x{i}" for i in range(n)] + [f"o{j} y{j}" for j in range(len(outputs))]
+    return "\n".join(lines) + "\n"
