@@ -217,6 +217,18 @@ class MonoidalCategory(Category):
     def unit(self) -> Object:
         return I
 
+    def point_object(self, obj: Object) -> Object:
+        """The object whose points a morphism on ``obj`` is run on (``obj`` itself here;
+        the forward part of a lens object)."""
+        return obj
+
+    def product(self, *objs: Object) -> Object:
+        """``objs[0] @ objs[1] @ …``, the unit when there are none."""
+        out = self.unit
+        for o in objs:
+            out = out @ o
+        return out
+
     def tensor(self, *fs: Morphism) -> Morphism:
         """``fs[0] @ fs[1] @ …``; identities merge, and ``id @ (g >> h)`` is pushed
         inside as ``(id @ g) >> (id @ h)`` so chains stay flat however deep."""

@@ -46,7 +46,7 @@ from multipledispatch import dispatch
 
 from ._abc import DISPATCH, Morphism, MonoidalCategory, _check_same_category
 from ._errors import MSG_CATEGORY, NotComposable
-from ._objects import I, Object, factors, join, join_all, tensor_objects
+from ._objects import Object, join, join_all
 
 
 def _no_params(key: Any) -> tuple:
@@ -99,8 +99,8 @@ class Para(Morphism):
 
     @staticmethod
     def lift(f: Morphism) -> Para:
-        """``f`` as a Para morphism with no parameters (``param = I``)."""
-        return Para(I, f.dom, f, name=repr(f), op="lift", parts=(f,))
+        """``f`` as a Para morphism with no parameters (``param`` the unit)."""
+        return Para(f.category.unit, f.dom, f, name=repr(f), op="lift", parts=(f,))
 
     def __call__(self, params: Any, x: Any) -> Any:
         """Run the model: ``inside(params, x)``, checking both against their objects."""
@@ -127,7 +127,7 @@ class Para(Morphism):
             raise NotComposable(f"cannot reparametrise {self} along {r}: its codomain {r.cod} "
                                 f"≠ the parameter object {self.param}")
         if init is None:
-            if factors(r.dom):
+            if r.dom != self.inside.category.unit:
                 raise NotComposable(f"cannot reparametrise {self} along {r} without init=: "
                                     f"the new parameters {r.dom} need an initialiser")
             init = _no_params
@@ -138,8 +138,10 @@ class Para(Morphism):
     def map(self, on_objects: Callable[[Object], Object],
             on_morphisms: Callable[[Morphism], Morphism]) -> Para:
         """Push a strict monoidal functor ``F`` inside: ``(P, f) ↦ (F P, F f)``."""
+        parts = tuple(p.map(on_objects, on_morphisms) if isinstance(p, Para) else on_morphisms(p)
+                      for p in self.parts)
         return Para(on_objects(self.param), on_objects(self.dom), on_morphisms(self.inside),
-                    self.init, name=self.name, op=self.op, parts=self.parts)
+                    self.init, name=self.name, op=self.op, parts=parts)
 
     def __repr__(self) -> str:
         if self.op == "then":
@@ -165,10 +167,10 @@ class ParaCategory(MonoidalCategory):
         return self.base.close(x, y)
 
     def id(self, obj: Object) -> Para:
-        return Para(I, obj, self.base.id(obj), name=f"id({obj})", op="id")
+        return Para(self.base.unit, obj, self.base.id(obj), name=f"id({obj})", op="id")
 
     def is_id(self, f: Morphism) -> bool:
-        return f.param == I and self.base.is_id(f.inside)
+        return f.param == self.base.unit and self.base.is_id(f.inside)
 
     def chain(self, f: Morphism) -> tuple[Morphism, ...]:
         return f.parts if f.op == "then" else (f,)
@@ -179,13 +181,13 @@ class ParaCategory(MonoidalCategory):
         b = self.base
         steps = []
         for i, f in enumerate(parts):
-            later = tensor_objects(*(g.param for g in parts[i + 1:]))
-            if factors(f.param) and factors(later):
+            later = b.product(*(g.param for g in parts[i + 1:]))
+            if b.unit not in (f.param, later):
                 steps.append(b.tensor(b.swap(f.param, later), b.id(f.dom)))
             steps.append(b.tensor(b.id(later), f.inside))
         params = tuple(p.param for p in parts)
-        return Para(tensor_objects(*params), parts[0].dom, b.then(*steps),
-                    _joint_init([p.init for p in parts], params), op="then", parts=parts)
+        return Para(b.product(*params), parts[0].dom, b.then(*steps),
+                    _joint_init(b, [p.init for p in parts], params), op="then", parts=parts)
 
     def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:
         return f.parts if f.op == "tensor" else (f,)
@@ -198,25 +200,27 @@ class ParaCategory(MonoidalCategory):
         for g in parts[1:]:
             # (P @ Q) @ (A @ C) → (P @ A) @ (Q @ C), then the two insides side by side
             route = b.tensor(b.id(param), b.swap(g.param, dom), b.id(g.dom)) \
-                if factors(g.param) and factors(dom) else b.id(param @ g.param @ dom @ g.dom)
+                if b.unit not in (g.param, dom) else b.id(param @ g.param @ dom @ g.dom)
             inside = b.then(route, b.tensor(inside, g.inside))
             param, dom = param @ g.param, dom @ g.dom
         params = tuple(p.param for p in parts)
-        return Para(param, dom, inside, _joint_init([p.init for p in parts], params),
+        return Para(param, dom, inside, _joint_init(b, [p.init for p in parts], params),
                     op="tensor", parts=parts)
 
     def swap(self, a: Object, b: Object) -> Para:
         return Para.lift(self.base.swap(a, b))
 
 
-def _joint_init(inits: list[Callable], params: tuple[Object, ...]) -> Callable[[Any], Any]:
+def _joint_init(base: MonoidalCategory, inits: list[Callable], params: tuple[Object, ...]
+                ) -> Callable[[Any], Any]:
     # keys go only to parts with parameters, so inserting an activation into a
     # model does not change how the other layers are initialised
-    owners = [i for i, p in enumerate(params) if factors(p)]
+    owners = [i for i, p in enumerate(params) if p != base.unit]
+    points = tuple(base.point_object(p) for p in params)
 
     def init(key):
         keys = dict(zip(owners, jax.random.split(key, len(owners)))) if owners else {}
-        return join_all([f(keys[i]) if i in keys else () for i, f in enumerate(inits)], params)
+        return join_all([f(keys[i]) if i in keys else () for i, f in enumerate(inits)], points)
     return init
 
 

@@ -26,6 +26,7 @@ RD.3: ``R[1](x, d) = d``; and the square is not the identity:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,29 +124,83 @@ class Circuit(Morphism):
 
 
 def evaluate(c: Circuit, x: Any) -> Any:
-    """Run the netlist on 0/1 arrays with vectorised bitwise operations: numpy on
-    numpy input, ``jax.numpy`` on JAX arrays and tracers (inside ``jit``)."""
+    """Run the netlist on 0/1 arrays: gate by gate with numpy on numpy input; on JAX
+    arrays and tracers, level by level (one gather and one bitwise operation per
+    depth level and gate kind), so a compiled step has O(depth) operations, not O(gates)."""
     parts = split_all(x, factors(c.dom))
-    xp = jnp if any(isinstance(v, jax.Array) for v in jax.tree.leaves(parts)) else np
+    if any(isinstance(v, jax.Array) for v in jax.tree.leaves(parts)):
+        return _evaluate_levels(c, parts)
     vals = []
     for f, v in zip(factors(c.dom), parts):
-        v = xp.asarray(v).astype(xp.uint8)
+        v = np.asarray(v).astype(np.uint8)
         vals += [v[..., i] for i in range(f.n)]
     for op, a, b in c.net.gates:
         if op == "xor":
-            vals.append(xp.bitwise_xor(vals[a], vals[b]))
+            vals.append(np.bitwise_xor(vals[a], vals[b]))
         elif op == "and":
-            vals.append(xp.bitwise_and(vals[a], vals[b]))
+            vals.append(np.bitwise_and(vals[a], vals[b]))
         elif op == "const":
-            vals.append(xp.asarray(a, xp.uint8))
+            vals.append(np.asarray(a, np.uint8))
         else:
-            vals.append((xp.sum(vals[a].astype(xp.int32), axis=0) % 2).astype(xp.uint8))
+            vals.append((np.sum(vals[a].astype(np.int32), axis=0) % 2).astype(np.uint8))
     outs, k = [], 0
     for f in factors(c.cod):
-        cols = [xp.broadcast_to(vals[o], () if f.batch is None else (f.batch,))
+        cols = [np.broadcast_to(vals[o], () if f.batch is None else (f.batch,))
                 for o in c.net.outputs[k:k + f.n]]
         k += f.n
-        outs.append(xp.stack(cols, axis=-1) if cols else xp.zeros(f.shape, xp.uint8))
+        outs.append(np.stack(cols, axis=-1) if cols else np.zeros(f.shape, np.uint8))
+    return join_all(outs, factors(c.cod)) if factors(c.cod) else ()
+
+
+@functools.lru_cache(maxsize=512)
+def _levels(net: Netlist) -> tuple[np.ndarray, list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]]:
+    """Constant-one wires, and the gates grouped by (depth, kind) as index arrays."""
+    depth = [0] * net.n_inputs
+    groups: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
+    ones = []
+    for j, (op, a, b) in enumerate(net.gates):
+        w = net.n_inputs + j
+        if op == "const":
+            depth.append(0)
+            if a:
+                ones.append(w)
+            continue
+        d = 1 + max(depth[a], depth[b] if op in ("xor", "and") else 0)
+        depth.append(d)
+        groups.setdefault((d, op), []).append((w, a, max(b, 0)))
+    levels = [(op, *(np.array(col, np.int32) for col in zip(*rows)))
+              for (_, op), rows in sorted(groups.items())]
+    return np.array(ones, np.int32), levels
+
+
+def _evaluate_levels(c: Circuit, parts: list) -> Any:
+    sizes = {f.batch for f in factors(c.dom) + factors(c.cod) if f.batch is not None}
+    shape = (sizes.pop(),) if sizes else ()
+    rows = []
+    for f, v in zip(factors(c.dom), parts):
+        v = jnp.asarray(v).astype(jnp.uint8)
+        rows.append(v.T if f.batch is not None else jnp.broadcast_to(v[:, None] if shape else v,
+                                                                   (f.n, *shape)))
+    wires = jnp.zeros((c.net.n_wires, *shape), jnp.uint8)
+    if rows:
+        wires = wires.at[:c.net.n_inputs].set(jnp.concatenate(rows))
+    ones, levels = _levels(c.net)
+    if ones.size:
+        wires = wires.at[ones].set(1)
+    for op, out, a, b in levels:
+        if op == "xor":
+            wires = wires.at[out].set(wires[a] ^ wires[b])
+        elif op == "and":
+            wires = wires.at[out].set(wires[a] & wires[b])
+        else:
+            parity = (jnp.sum(wires[a].astype(jnp.int32), axis=-1, keepdims=True) % 2)
+            wires = wires.at[out].set(jnp.broadcast_to(parity.astype(jnp.uint8), (len(out), *shape)))
+    outs, k = [], 0
+    for f in factors(c.cod):
+        block = wires[np.array(c.net.outputs[k:k + f.n], np.int32)] if f.n else \
+            jnp.zeros((0, *shape), jnp.uint8)
+        k += f.n
+        outs.append(block.T if f.batch is not None else (block[:, 0] if shape else block))
     return join_all(outs, factors(c.cod)) if factors(c.cod) else ()
 
 

@@ -5,9 +5,14 @@
   ``Σ_k θ_jk · m_k(x)`` from the minterms ``m_k``; ``R`` w.r.t. ``θ`` puts
   ``dy_j`` at row ``x``, so each RDA step writes the current label there;
 * ``gate_layer(n_in, n_out)``: each output a learnable polynomial of degree ≤ 2,
-  ``c_j + Σ_i w_ji x_i + Σ_{i<k} v_jik x_i x_k`` (its algebraic normal form).
+  ``c_j + Σ_i w_ji x_i + Σ_{i<k} v_jik x_i x_k`` (its algebraic normal form);
+* ``pseudo_linear(n, k)``: the RDA MNIST model
+  ``[popcount(p ∧ x) ≤ ⌊popcount(p)/k⌋]``, from adder trees and a comparator.
 
-Both are multilinear, so their syntactic ``R`` is the Boolean function's.
+The first two are multilinear, so their syntactic ``R`` is the Boolean
+function's. ``pseudo_linear`` is not (``p`` feeds both sides of the
+comparator): its ``R`` is the formal derivative of its polynomial, where the
+RDA code differentiated the Boolean function by brute force.
 
 Example:
     >>> from circuits import bits
@@ -27,7 +32,7 @@ from categories import Para
 
 from ._circuit import CIRCUIT, Bits
 
-__all__ = ["lookup_table", "gate_layer"]
+__all__ = ["lookup_table", "gate_layer", "pseudo_linear"]
 
 
 def _zeros(n: int):
@@ -79,3 +84,58 @@ def gate_layer(n_in: int, n_out: int) -> Para:
 
     inside = CIRCUIT._make(P @ X, Y, build, f"gate_layer({n_in}→{n_out})")
     return Para(P, X, inside, _zeros(P.n), name=f"gate_layer({n_in}→{n_out})")
+
+
+def _full_adder(b, x: int, y: int, c: int) -> tuple[int, int]:
+    s = b.xor(x, y)
+    # the majority xy + xc + yc, written xy + c(x + y)
+    return b.xor(s, c), b.xor(b.and_(x, y), b.and_(c, s))
+
+
+def _add(b, u: list[int], v: list[int]) -> list[int]:
+    """Ripple-carry sum of two little-endian numbers."""
+    width = max(len(u), len(v))
+    u, v = u + [b.const(0)] * (width - len(u)), v + [b.const(0)] * (width - len(v))
+    out, carry = [], b.const(0)
+    for x, y in zip(u, v):
+        s, carry = _full_adder(b, x, y, carry)
+        out.append(s)
+    return out + [carry]
+
+
+def _popcount(b, wires: list[int]) -> list[int]:
+    numbers = [[w] for w in wires] or [[b.const(0)]]
+    while len(numbers) > 1:
+        paired = [_add(b, numbers[i], numbers[i + 1]) for i in range(0, len(numbers) - 1, 2)]
+        numbers = paired + ([numbers[-1]] if len(numbers) % 2 else [])
+    return numbers[0]
+
+
+def _less_or_equal(b, u: list[int], v: list[int]) -> int:
+    """``u ≤ v`` for little-endian numbers: not (u > v), scanning from the top bit."""
+    width = max(len(u), len(v))
+    u, v = u + [b.const(0)] * (width - len(u)), v + [b.const(0)] * (width - len(v))
+    greater, equal = b.const(0), b.const(1)
+    for x, y in zip(reversed(u), reversed(v)):
+        # the first differing bit decides, so the cases are exclusive and XOR is OR
+        greater = b.xor(greater, b.and_(equal, b.and_(x, b.xor(y, b.const(1)))))
+        equal = b.and_(equal, b.xor(b.xor(x, y), b.const(1)))
+    return b.xor(greater, b.const(1))
+
+
+def pseudo_linear(n: int, k: int = 4) -> Para:
+    """``[popcount(p ∧ x) ≤ ⌊popcount(p)/k⌋] : bits[n] → bits[1]`` with ``p : bits[n]``
+    (RDA's ``pseudoLinear``; ``k`` a power of two). Parameters start at 0."""
+    if k < 1 or k & (k - 1):
+        raise ValueError(f"pseudo_linear: k must be a power of two, got {k}")
+    shift = k.bit_length() - 1
+    P, X = Bits(n), Bits(n)
+
+    def build(b):
+        p, x = list(range(n)), list(range(n, 2 * n))
+        hits = _popcount(b, [b.and_(pi, xi) for pi, xi in zip(p, x)])
+        budget = _popcount(b, p)[shift:] or [b.const(0)]
+        return [_less_or_equal(b, hits, budget)]
+
+    inside = CIRCUIT._make(P @ X, Bits(1), build, f"pseudo_linear({n}, {k})")
+    return Para(P, X, inside, _zeros(n), name=f"pseudo_linear({n}, {k})")

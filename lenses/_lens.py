@@ -175,6 +175,9 @@ class LensCategory(MonoidalCategory):
     def unit(self) -> LensType:
         return LensType(self.base.unit, self.base.unit)
 
+    def point_object(self, obj: Object) -> Object:
+        return diagonal(obj).fwd
+
     def id(self, obj: Object) -> Lens:
         obj = diagonal(obj)
         b = self.base

@@ -1,5 +1,6 @@
-"""``python -m papers``: the main job."""
+"""``python -m papers``: the main job, the papers' headline reproductions."""
 
-from papers.iris_demo import main
+from papers import iris_demo, rda_iris
 
-main()
+iris_demo.main()
+rda_iris.main()

@@ -56,3 +56,19 @@ def test_model_functor_on_para(cat, data):
     point = join(x, c, model.inside.dom.fwd, C)
     laws.assert_law("Para(R) is (f, R[f])", repr(f >> g), "at the drawn point",
                     model.inside.put(point), (f >> g).inside.rd()(point), S.category)
+
+
+@pytest.mark.parametrize("cat", CATS)
+@given(data=st.data())
+def test_para_of_r_preserves_composition(cat, data):
+    """Para(R)(f) >> Para(R)(g) runs exactly like Para(R)(f >> g), composed in Para(Lens)."""
+    S = INSTANCES[cat]
+    A, B, C = (data.draw(S.objects(), n) for n in "ABC")
+    f, g = data.draw(paras(S, A, B)), data.draw(paras(S, B, C))
+    whole, parts = as_lens(f >> g), as_lens(f) >> as_lens(g)
+    assert (whole.param, whole.dom, whole.cod) == (parts.param, parts.dom, parts.cod)
+    x, c = data.draw(S.points(whole.inside.dom.fwd), "(p, q, x)"), data.draw(S.points(C), "c'")
+    for lens in (whole.inside, parts.inside):
+        check_lens(lens, x, c)
+    laws.assert_law("Para(R) preserves composition", f"{f} >> {g}", "at the drawn point",
+                    whole.inside.run(x, c), parts.inside.run(x, c), S.category)
