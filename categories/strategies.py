@@ -44,7 +44,7 @@ from ._abc import Category
 from ._objects import ArrayType, Object, Product, Record, factors, tensor_objects
 from ._smooth import SMOOTH, Smooth
 
-__all__ = ["strategies_for", "register"]
+__all__ = ["strategies_for", "register", "namespace"]
 
 _REGISTRY: dict[type, Callable[..., SimpleNamespace]] = {}
 
@@ -61,6 +61,42 @@ def strategies_for(category: Category, **options: Any) -> SimpleNamespace:
             return factory(category, **options)
     raise InvalidArgument(f"no strategies registered for {category!r}; "
                           f"known: {[k.__name__ for k in _REGISTRY]}")
+
+
+def namespace(category: Category, objects: Callable[[], st.SearchStrategy],
+              points: Callable[[Object], st.SearchStrategy], arrows: Callable[..., st.SearchStrategy],
+              **extra: Any) -> SimpleNamespace:
+    """A strategies namespace from a category's ``objects``, ``points`` and
+    ``arrows(dom, cod, max_depth)``, with ``composable`` and ``parallel`` derived."""
+
+    def composable(n: int, max_depth: int = 1) -> st.SearchStrategy[tuple]:
+        """``n`` composable morphisms ``X0 → X1 → … → Xn``."""
+        if n < 1:
+            raise InvalidArgument(f"composable needs n ≥ 1, got {n}")
+
+        @st.composite
+        def chain(draw):
+            objs = [draw(objects()) for _ in range(n + 1)]
+            return tuple(draw(arrows(a, b, max_depth)) for a, b in zip(objs, objs[1:]))
+
+        return chain()
+
+    def parallel(n: int, dom: Object | None = None, cod: Object | None = None,
+                 max_depth: int = 1) -> st.SearchStrategy[tuple]:
+        """``n`` morphisms ``dom → cod`` (objects drawn when not given)."""
+        if n < 1:
+            raise InvalidArgument(f"parallel needs n ≥ 1, got {n}")
+
+        @st.composite
+        def family(draw):
+            a = dom if dom is not None else draw(objects())
+            b = cod if cod is not None else draw(objects())
+            return tuple(draw(arrows(a, b, max_depth)) for _ in range(n))
+
+        return family()
+
+    return SimpleNamespace(category=category, objects=objects, points=points, arrows=arrows,
+                           composable=composable, parallel=parallel, **extra)
 
 
 # -- Smooth --------------------------------------------------------------------
@@ -196,35 +232,7 @@ def _smooth_namespace(category, *, dtype: str = "float64", max_side: int = 3, ma
         f, g = draw(arrows(dom, dom, d)), draw(arrows(dom, dom, d))
         return SMOOTH.copy(dom) >> (f @ g) >> smooth.multiply(dom)
 
-    def composable(n: int, max_depth: int = 1) -> st.SearchStrategy[tuple[Smooth, ...]]:
-        """``n`` composable morphisms ``X0 → X1 → … → Xn``."""
-        if n < 1:
-            raise InvalidArgument(f"composable needs n ≥ 1, got {n}")
-
-        @st.composite
-        def chain(draw):
-            objs = [draw(objects()) for _ in range(n + 1)]
-            return tuple(draw(arrows(a, b, max_depth)) for a, b in zip(objs, objs[1:]))
-
-        return chain()
-
-    def parallel(n: int, dom: Object | None = None, cod: Object | None = None,
-                 max_depth: int = 1) -> st.SearchStrategy[tuple[Smooth, ...]]:
-        """``n`` morphisms ``dom → cod`` (objects drawn when not given)."""
-        if n < 1:
-            raise InvalidArgument(f"parallel needs n ≥ 1, got {n}")
-
-        @st.composite
-        def family(draw):
-            a = dom if dom is not None else draw(objects())
-            b = cod if cod is not None else draw(objects())
-            return tuple(draw(arrows(a, b, max_depth)) for _ in range(n))
-
-        return family()
-
-    return SimpleNamespace(category=category, array_types=array_types, objects=objects,
-                           points=points, endos=endo, arrows=arrows, composable=composable,
-                           parallel=parallel)
+    return namespace(category, objects, points, arrows, array_types=array_types, endos=endo)
 
 
 register(type(SMOOTH), _smooth_namespace)

@@ -27,7 +27,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 
 from categories import Object, factors
-from categories.strategies import register
+from categories.strategies import namespace, register
 
 from ._circuit import CIRCUIT, Bits, Circuit, CircuitCategory, wires_of
 from ._netlist import Builder
@@ -76,30 +76,7 @@ def circuit_namespace(category: CircuitCategory = CIRCUIT, *, max_bits: int = 3,
                 for _ in range(width)]
         return Circuit(dom, cod, b.build(outs))
 
-    def composable(n: int, max_depth: int = 1) -> st.SearchStrategy[tuple[Circuit, ...]]:
-        if n < 1:
-            raise InvalidArgument(f"composable needs n ≥ 1, got {n}")
-
-        @st.composite
-        def chain(draw):
-            objs = [draw(objects()) for _ in range(n + 1)]
-            return tuple(draw(arrows(a, b)) for a, b in zip(objs, objs[1:]))
-        return chain()
-
-    def parallel(n: int, dom: Object | None = None, cod: Object | None = None,
-                 max_depth: int = 1) -> st.SearchStrategy[tuple[Circuit, ...]]:
-        if n < 1:
-            raise InvalidArgument(f"parallel needs n ≥ 1, got {n}")
-
-        @st.composite
-        def family(draw):
-            a = dom if dom is not None else draw(objects())
-            c = cod if cod is not None else draw(objects())
-            return tuple(draw(arrows(a, c)) for _ in range(n))
-        return family()
-
-    return SimpleNamespace(category=category, objects=objects, points=points, arrows=arrows,
-                           composable=composable, parallel=parallel)
+    return namespace(category, objects, points, arrows)
 
 
 register(CircuitCategory, circuit_namespace)
