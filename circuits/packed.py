@@ -37,7 +37,7 @@ def pack(bits: np.ndarray) -> np.ndarray:
     padded = np.zeros((words * 64, n), np.uint8)
     padded[:b] = bits
     little = np.packbits(padded.T.reshape(n, words, 64), axis=-1, bitorder="little")
-    return little.view(np.uint64).reshape(n, words)
+    return np.ascontiguousarray(little).view(np.uint64).reshape(n, words)
 
 
 def unpack(words: np.ndarray, batch: int) -> np.ndarray:
