@@ -8,7 +8,8 @@ bit-packed evaluation (:func:`evaluate_packed`), models in
 """
 
 from . import gates as gates
-from ._boolean import boolean_lens as boolean_lens
+from ._boolean import BOOLEAN_DERIVATIVE as BOOLEAN_DERIVATIVE
+from ._boolean import BooleanDerivative as BooleanDerivative
 from ._circuit import CIRCUIT as CIRCUIT
 from ._circuit import Bits as Bits
 from ._circuit import Circuit as Circuit
@@ -16,5 +17,5 @@ from ._circuit import CircuitCategory as CircuitCategory
 from ._circuit import bits as bits
 from ._netlist import Netlist as Netlist
 
-__all__ = ["Bits", "CIRCUIT", "Circuit", "CircuitCategory", "Netlist", "bits", "boolean_lens",
-           "gates"]
+__all__ = ["BOOLEAN_DERIVATIVE", "Bits", "BooleanDerivative", "CIRCUIT", "Circuit",
+           "CircuitCategory", "Netlist", "bits", "gates"]

@@ -1,23 +1,21 @@
-"""The Boolean derivative as a lens: RDA's brute-force ``rdiffB``.
+"""The Boolean derivative: RDA's brute-force ``rdiffB``, for lenses.
 
 For a circuit whose polynomial is not multilinear (``pseudo_linear``), the
 formal derivative ``R`` differs from the derivative of the Boolean function it
-computes. ``boolean_lens(f)`` is the lens ``(f, ∂f)`` with
+computes. The Boolean derivative is
 
     ∂f(x, dy)_i = parity((f(x) ⊕ f(x ⊕ e_i)) ∧ dy)
 
-(theory §4.2). It is not a functor (the Boolean derivative has no chain
-rule), one of the "other backward passes" CFGBL §6 allows: pass it to
-``learners.supervised(..., backward=boolean_lens)``. Running it evaluates
-``f`` on the ``n + 1`` inputs at once; its ``put`` as a circuit (``n + 1``
-copies of ``f``) is built only when asked for.
+(theory §4.2). ``f ↦ (f, ∂f)`` is not a functor (the Boolean derivative has
+no chain rule): it is one of the "other backward passes" CFGBL §6 allows, used
+as ``lenses.as_lens(f, derivative=BOOLEAN_DERIVATIVE)`` or
+``learners.supervised(..., derivative=BOOLEAN_DERIVATIVE)``.
 
 Example:
     >>> from circuits import CIRCUIT, Bits, bits, gates
     >>> square = CIRCUIT.copy(Bits(1)) >> gates.and_()
-    >>> lens = boolean_lens(square)
-    >>> y, residual = lens.forward(bits([1]))
-    >>> lens.backward(residual, bits([1])).tolist(), square.rd()((bits([1]), bits([1]))).tolist()
+    >>> y, pullback = BOOLEAN_DERIVATIVE.vjp(square, bits([1]))
+    >>> pullback(bits([1])).tolist(), square.rd()((bits([1]), bits([1]))).tolist()
     ([1], [0])
 """
 
@@ -25,15 +23,12 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
-from multipledispatch import dispatch
 
-from categories import BadObject, I, Para, factors
-from categories._abc import DISPATCH
-from lenses import Lens, diagonal
+from categories import BadObject, I, factors
 
 from ._circuit import CIRCUIT, Circuit, wires_of
 
-__all__ = ["boolean_lens"]
+__all__ = ["BOOLEAN_DERIVATIVE", "BooleanDerivative"]
 
 
 def _put_circuit(f: Circuit) -> Circuit:
@@ -72,30 +67,44 @@ def _point(obj, cols):
     return out[0] if len(out) == 1 else tuple(out)
 
 
-@dispatch(Circuit, namespace=DISPATCH)
-def boolean_lens(f):
-    """``(f, ∂f)`` with the brute-force Boolean derivative (see the module docstring)."""
-    if any(wires_of(f.dom)):
-        raise BadObject(f"boolean_lens: {f!r} is batched; take the Boolean derivative per example")
-    n = f.net.n_inputs
-    variants = CIRCUIT.batch(f, I, n + 1)
-    flips = np.vstack([np.zeros((1, n), np.uint8), np.eye(n, dtype=np.uint8)])
+class BooleanDerivative:
+    """The derivative of the Boolean function, ``∂f(x, dy)_i = parity((f(x) ⊕ f(x ⊕ e_i)) ∧ dy)``.
 
-    def forward(x):
+    Supplies what ``lenses.as_lens(f, derivative=...)`` needs: ``rd(f)``, the
+    circuit of ``∂f`` (``n + 1`` copies of ``f``, built when asked for), and
+    ``vjp(f, x)``, which runs ``f`` on the ``n + 1`` inputs at once.
+    """
+
+    def __repr__(self) -> str:
+        return "BOOLEAN_DERIVATIVE"
+
+    def rd(self, f: Circuit) -> Circuit:
+        """The circuit ``f.dom @ f.cod → f.dom`` of ``∂f``."""
+        _check(f)
+        return _put_circuit(f)
+
+    def vjp(self, f: Circuit, x):
+        """``(f(x), dy ↦ ∂f(x, dy))``, evaluating ``f`` once on a batch of ``n + 1`` inputs."""
+        _check(f)
+        n = f.net.n_inputs
+        variants = CIRCUIT.batch(f, I, n + 1)
+        flips = np.vstack([np.zeros((1, n), np.uint8), np.eye(n, dtype=np.uint8)])
         rows = _columns(f.dom, x)[None, :] ^ flips          # x, then x ⊕ e_i
         ys = _columns(variants.cod, variants.fn(_point(variants.dom, rows)))
-        return _point(f.cod, ys[0]), ys
 
-    def backward(ys, dy):
-        changed = ys[1:] ^ ys[:1]                           # f(x ⊕ e_i) ⊕ f(x)
-        grads = jnp.sum((changed & _columns(f.cod, dy)[None, :]).astype(jnp.int32), axis=-1) % 2
-        return _point(f.dom, grads.astype(jnp.uint8))
+        def pullback(dy):
+            changed = ys[1:] ^ ys[:1]                       # f(x ⊕ e_i) ⊕ f(x)
+            grads = jnp.sum((changed & _columns(f.cod, dy)[None, :]).astype(jnp.int32),
+                            axis=-1) % 2
+            return _point(f.dom, grads.astype(jnp.uint8))
 
-    return Lens(f, lambda: _put_circuit(f), dom_bwd=f.dom, cod_bwd=f.cod, forward=forward,
-                backward=backward, name=f"boolean_lens({f!r})")
+        return _point(f.cod, ys[0]), pullback
 
 
-@dispatch(Para, namespace=DISPATCH)
-def boolean_lens(f):  # noqa: F811
-    """On a Para circuit: the Boolean derivative of its inside, parameters included."""
-    return f.map(diagonal, boolean_lens)
+def _check(f: Circuit) -> None:
+    if any(wires_of(f.dom)):
+        raise BadObject(f"the Boolean derivative of {f!r}: it is batched; take it per example")
+
+
+BOOLEAN_DERIVATIVE = BooleanDerivative()
+"""RDA's brute-force ``rdiffB``, as a derivative ``as_lens`` and ``supervised`` accept."""

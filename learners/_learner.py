@@ -109,7 +109,7 @@ def _mean(loss: Any) -> Any:
 
 def supervised(model: Para, loss: Para, optimiser: Optimiser,
                learning_rate: Rate | None = None, *, batch_size: int | None = None,
-               backward: Callable[[Para], Para] = as_lens) -> Learner:
+               derivative: Any = None) -> Learner:
     """Supervised learning of parameters (CFGBL §4.1, Fig. 6).
 
     Args:
@@ -119,16 +119,16 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
         learning_rate: the cap at ``L``; default ``descent(1.0)`` (``p' = −∇``).
         batch_size: ``None`` for one example per step (``x : A``), else ``n``
             (``x`` a batch of ``n``; the cap is taken on the mean loss).
-        backward: how the model becomes a parametric lens: the functor
-            ``R`` (``as_lens``, the default), or another backward pass such as
-            ``circuits.boolean_lens`` (CFGBL §6: any map into lenses will do).
+        derivative: the model's backward pass: ``None`` for the category's
+            reverse derivative ``R`` (the functor of CFGBL), or another one such
+            as ``circuits.BOOLEAN_DERIVATIVE`` (CFGBL §6: other backward passes).
 
     Raises:
         NotComposable: if the loss does not accept the model's output.
     """
     rate = learning_rate if learning_rate is not None else descent(1.0)
     m, lo = _assemble(model, loss, batch_size)
-    body = (backward(m) >> as_lens(lo)).inside  # a lens on P @ B_t @ A → L
+    body = (as_lens(m, derivative) >> as_lens(lo)).inside  # a lens on P @ B_t @ A → L
     cat = model.inside.category
     P, Bt, A = m.param, lo.param, m.dom
     U, S = optimiser.lens(P, cat), optimiser.state_object(P)

@@ -19,6 +19,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 from multipledispatch import dispatch
 
 from categories import Morphism, NotComposable, Para, ReverseDerivativeCategory
@@ -27,26 +29,37 @@ from categories._abc import DISPATCH
 from ._lens import Lens, LensCategory, diagonal
 
 
-@dispatch(Morphism, namespace=DISPATCH)
-def as_lens(f):
-    """``f ↦ (f, R[f])``; running it costs one forward and one backward pass."""
+def as_lens(f: Morphism | Para, derivative: Any = None) -> Lens | Para:
+    """``f ↦ (f, R[f])``; running it costs one forward and one backward pass.
+
+    On a Para morphism, ``Para(R)``: the parameter and input wires become lens
+    objects ``(P, P)``. ``derivative`` replaces ``R`` by another backward pass
+    (an object with ``rd(f)`` and ``vjp(f, a)``, such as circuits'
+    ``BOOLEAN_DERIVATIVE``); the result is then a lens but not a functor's image.
+    """
+    return _as_lens(f, derivative)
+
+
+@dispatch(Morphism, object, namespace=DISPATCH)
+def _as_lens(f, derivative):
     base = f.category
     if not isinstance(base, ReverseDerivativeCategory):
         raise NotComposable(f"as_lens needs a reverse derivative category, got {base!r} for {f}")
-    if base.is_id(f):
+    if derivative is None and base.is_id(f):
         return LensCategory(base).id(f.dom)
+    d = derivative if derivative is not None else base
 
     def forward(a):
-        return base.vjp(f, a)
+        return d.vjp(f, a)
 
     def backward(pullback, ct):
         return pullback(ct)
 
-    return Lens(f, lambda: base.rd(f), dom_bwd=f.dom, cod_bwd=f.cod, forward=forward,
-                backward=backward, name=f"R({f!r})")
+    label = "R" if derivative is None else repr(derivative)
+    return Lens(f, lambda: d.rd(f), dom_bwd=f.dom, cod_bwd=f.cod, forward=forward,
+                backward=backward, name=f"{label}({f!r})")
 
 
-@dispatch(Para, namespace=DISPATCH)
-def as_lens(f):  # noqa: F811
-    """``Para(R)``: the parameter and input wires become lens objects ``(P, P)``."""
-    return f.map(diagonal, as_lens)
+@dispatch(Para, object, namespace=DISPATCH)
+def _as_lens(f, derivative):  # noqa: F811
+    return f.map(diagonal, lambda g: _as_lens(g, derivative))

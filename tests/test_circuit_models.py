@@ -9,8 +9,9 @@ from hypothesis.extra import numpy as hnp
 
 from categories import BadObject
 from categories.strategies import strategies_for
-from circuits import CIRCUIT, Bits, bits, boolean_lens, models
+from circuits import BOOLEAN_DERIVATIVE, CIRCUIT, Bits, bits, models
 from circuits import strategies as _registers  # noqa: F401
+from lenses import as_lens
 from circuits.oracle import brute_force_rd, flatten, is_multilinear, polynomial_rd
 from circuits.packed import run
 from learners import data, difference, fit, gradient, identity, supervised
@@ -42,31 +43,32 @@ def test_pseudo_linear_needs_a_power_of_two():
 
 
 @given(data=st.data())
-def test_boolean_lens_is_the_brute_force_derivative(data):
+def test_boolean_derivative_lens_is_the_brute_force_derivative(data):
     dom, cod = data.draw(S.objects(), "dom"), data.draw(S.objects(), "cod")
     c = data.draw(S.arrows(dom, cod), "circuit")
     x, dy = data.draw(S.points(dom), "x"), data.draw(S.points(cod), "dy")
-    lens = boolean_lens(c)
-    y, residual = jax.jit(lens.forward)(x)
-    got = flatten(dom, lens.backward(residual, dy))
+    lens = as_lens(c, BOOLEAN_DERIVATIVE)
+    y, grads = jax.jit(lens.run)(x, dy)
+    got = flatten(dom, grads)
     assert np.array_equal(flatten(cod, y), flatten(cod, c(x)))
     assert np.array_equal(got, brute_force_rd(c, x, dy))
 
 
 @given(data=st.data())
 @settings(max_examples=10)
-def test_boolean_lens_put_circuit_agrees_with_its_execution(data):
+def test_boolean_derivative_put_circuit_agrees_with_its_execution(data):
     dom, cod = Bits(3), Bits(2)
     c = data.draw(S.arrows(dom, cod), "circuit")
     x, dy = data.draw(S.points(dom), "x"), data.draw(S.points(cod), "dy")
-    lens = boolean_lens(c)
+    lens = as_lens(c, BOOLEAN_DERIVATIVE)
     _, residual = lens.forward(x)
     assert np.array_equal(lens.put((x, dy)), np.asarray(lens.backward(residual, dy)))
 
 
-def test_boolean_lens_refuses_batched_circuits():
+def test_boolean_derivative_refuses_batched_circuits():
+    batched = CIRCUIT.batch(models.lookup_table(1, 1).inside, Bits(2), 3)
     with pytest.raises(BadObject, match="batched"):
-        boolean_lens(CIRCUIT.batch(models.lookup_table(1, 1).inside, Bits(2), 3))
+        BOOLEAN_DERIVATIVE.rd(batched)
 
 
 def test_rda_with_the_boolean_derivative_learns_digits_zero_one():
@@ -78,7 +80,7 @@ def test_rda_with_the_boolean_derivative_learns_digits_zero_one():
     cut = int(0.8 * len(xb))
     model = models.pseudo_linear(64, 4)
     scores = {}
-    for name, kwargs in (("boolean", {"backward": boolean_lens}), ("formal", {})):
+    for name, kwargs in (("boolean", {"derivative": BOOLEAN_DERIVATIVE}), ("formal", {})):
         learner = supervised(model, difference(Bits(1), CIRCUIT), gradient(), identity(), **kwargs)
         state, _ = fit(learner, learner.init(model.init(None)), xb[:cut], yb[:cut], epochs=1,
                        key=jax.random.key(0), shuffle=False, progress=False)
