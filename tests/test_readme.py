@@ -21,12 +21,20 @@ def test_training_example_runs():
     assert namespace["history"]["loss"][-1] < namespace["history"]["loss"][0]
 
 
+def test_circuit_example_learns_xor():
+    namespace = {}
+    exec(compile(BLOCKS[2], "README circuit example", "exec"), namespace)
+    assert namespace["np"].asarray(namespace["state"].params).tolist() == [0, 1, 1, 0]
+    assert "module learned_xor" in namespace["to_verilog"](
+        namespace["freeze"](namespace["model"], namespace["state"].params), "learned_xor")
+
+
 def test_law_check_example_runs_and_bites():
     namespace = {}
-    exec(compile(BLOCKS[2], "README law example", "exec"), namespace)
+    exec(compile(BLOCKS[3], "README law example", "exec"), namespace)
     namespace["test_cube"]()
-    wrong = BLOCKS[2].replace("3 * x**2 * dy", "2 * x * dy")
-    assert wrong != BLOCKS[2]
+    wrong = BLOCKS[3].replace("3 * x**2 * dy", "2 * x * dy")
+    assert wrong != BLOCKS[3]
     exec(compile(wrong, "README law example, wrong rule", "exec"), namespace)
     with pytest.raises(LawViolation):
         namespace["test_cube"]()
