@@ -24,7 +24,7 @@ from categories import BadPoint, factors
 
 from ._circuit import Circuit, wires_of
 
-__all__ = ["pack", "unpack", "evaluate_packed", "run"]
+__all__ = ["pack", "unpack", "evaluate_packed", "run", "run_batched"]
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -85,3 +85,31 @@ def run(c: Circuit, xs: Any) -> np.ndarray:
                            f"bits must be 0 or 1")
     rows = np.concatenate([pack(v) for v in parts]) if parts else np.zeros((0, 1), np.uint64)
     return unpack(evaluate_packed(c, list(rows), batch), batch)
+
+
+def run_batched(c: Circuit, x: Any) -> Any:
+    """Evaluate a batched circuit (``CIRCUIT.batch(f, shared, B)`` or its ``R``) bit-parallel
+    on a point of its domain: shared factors ``(k,)``, per-example factors ``(B, k)``.
+    Returns a point of its codomain (shared outputs ``(m,)``, per-example ``(B, m)``)."""
+    fs = factors(c.dom)
+    parts = list(x) if len(fs) != 1 else [x]
+    batches = {f.batch for f in fs + factors(c.cod) if f.batch is not None}
+    if len(batches) != 1:
+        raise BadPoint(f"run_batched: {c!r} is not a batched circuit")
+    batch = batches.pop()
+    w = (batch + 63) // 64
+    rows = []
+    for f, v in zip(fs, parts):
+        v = np.asarray(v, np.uint8)
+        if v.shape != f.shape:
+            raise BadPoint(f"run_batched: expected shape {f.shape} for {f}, got {v.shape}")
+        rows += list(pack(v)) if f.batch is not None else \
+            [np.full(w, _ONES if bit else np.uint64(0)) for bit in v]
+    out = evaluate_packed(c, rows, batch)
+    points, k = [], 0
+    for f in factors(c.cod):
+        block = out[k:k + f.n]
+        k += f.n
+        points.append(unpack(block, batch) if f.batch is not None else
+                      (block[:, 0] & np.uint64(1)).astype(np.uint8))
+    return points[0] if len(points) == 1 else tuple(points)

@@ -24,7 +24,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from categories import NotComposable, join, smooth, split, split_all
+from categories import SMOOTH, NotComposable, TreeType, join, smooth, split, split_all
 from lenses import Lens
 
 from ._optimisers import Momentum, Optimiser, _Chain
@@ -71,7 +71,6 @@ def as_optax(optimiser: Optimiser) -> Any:
     def update(grads, state, params=None):
         if params is None:
             raise ValueError("as_optax: this transformation needs params")
-        from categories import SMOOTH, TreeType
         P = TreeType.like(params)
         lens = optimiser.lens(P, SMOOTH)
         S = optimiser.state_object(P)

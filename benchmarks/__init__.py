@@ -1,0 +1,1 @@
+"""Benchmarks: paralens against hand-written JAX + optax (``python -m benchmarks``)."""
