@@ -30,9 +30,14 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
 
 
+def _kib(n: int | None) -> str:
+    return "n/a" if n is None else f"{n / 1024:,.0f} KiB"
+
+
 def table(rows: list[dict]) -> str:
-    out = ["| benchmark | paralens | hand-written | ratio | compile (ours / hand) | same result |",
-           "| --- | --- | --- | --- | --- | --- |"]
+    out = ["| benchmark | paralens | hand-written | ratio | compile (ours / hand) | "
+           "memory (ours / hand) | same result |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
     depth_rows = [r for r in rows if "layers" in r]
     for r in rows:
         if "throughput_ratio" in r:
@@ -40,6 +45,7 @@ def table(rows: list[dict]) -> str:
                        f"{_fmt(r['handwritten_examples_per_s'])} ex/s | "
                        f"{r['throughput_ratio']:.2f} | {r['paralens_compile_s']:.2f} s / "
                        f"{r['handwritten_compile_s']:.2f} s ({r['compile_ratio']:.2f}×) | "
+                       f"{_kib(r['paralens_memory_bytes'])} / {_kib(r['handwritten_memory_bytes'])} | "
                        f"{r['same_final_loss']} |")
         elif "layers" in r:
             i = depth_rows.index(r)
@@ -47,12 +53,12 @@ def table(rows: list[dict]) -> str:
                       f"per doubling" if i else "")
             out.append(f"| {r['benchmark']} | {r['paralens_equations']} eqns | "
                        f"{r['handwritten_equations']} eqns | {growth} | "
-                       f"{r['paralens_compile_s']:.2f} s / {r['handwritten_compile_s']:.2f} s | "
+                       f"{r['paralens_compile_s']:.2f} s / {r['handwritten_compile_s']:.2f} s | | "
                        f"{r['paralens_equations'] == r['handwritten_equations']} |")
         else:
             out.append(f"| {r['benchmark']} | {_fmt(r['packed_examples_per_s'])} ex/s packed | "
                        f"{_fmt(r['per_example_examples_per_s'])} ex/s per example | "
-                       f"{r['speedup']:.0f}× | | {r['same_parameters']} |")
+                       f"{r['speedup']:.0f}× | | | {r['same_parameters']} |")
     return "\n".join(out)
 
 
