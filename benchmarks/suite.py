@@ -135,8 +135,8 @@ def digits(epochs: int, repeats: int) -> dict:
     tx = optax.adam(1e-3)
 
     def loss_fn(p, xb, yb):
-        h = jax.nn.relu(xb @ p[0]["weight"].T + p[0]["bias"])
-        logits = h @ p[1]["weight"].T + p[1]["bias"]
+        h = jax.nn.relu(xb @ p[0]["weight"].T + p[0]["bias"][None, :])
+        logits = h @ p[1]["weight"].T + p[1]["bias"][None, :]
         return jnp.mean(optax.softmax_cross_entropy(logits, yb))
 
     def step(state, xb, yb):
