@@ -1,7 +1,8 @@
 """The tutorial notebooks in ``papers/notebooks`` run end to end, and are stored clean.
 
-Each notebook is executed in a fresh ``python3`` kernel (nbclient), from its own
-directory; any cell that raises fails the test.
+Each notebook is executed in a fresh ``python3`` kernel (nbclient), in a temporary
+working directory (so hypothesis's ``.hypothesis/`` cache lands there, not in the
+tree); any cell that raises fails the test.
 """
 
 import pathlib
@@ -20,10 +21,10 @@ def test_there_are_notebooks():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs(path):
+def test_notebook_runs(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
+                                     resources={"metadata": {"path": str(tmp_path)}})
     client.execute()   # raises CellExecutionError on the first failing cell
 
 

@@ -49,11 +49,3 @@ def rda_iris(task: str, encoding: str, variant: str = "uci") -> float:
                    shuffle=False, progress=False)
     predictions = np.asarray(learner.predict(state.params, features[test]))
     return float(np.mean(np.all(predictions == y[test], axis=1)))
-
-
-def main() -> None:
-    print("RDA Table 1, Iris, lookup-table circuit, one RDA pass (test accuracy)")
-    for (task, encoding), reference in REFERENCE.items():
-        ours = {v: rda_iris(task, encoding, v) for v in ("uci", "sklearn")}
-        print(f"  {task:11s} {encoding:7s} paper {reference:.3f}  ours (UCI iris) "
-              f"{ours['uci']:.3f}  ours (scikit-learn iris) {ours['sklearn']:.3f}")
