@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from papers.__main__ import main
@@ -34,3 +35,28 @@ def test_list_and_selection(tmp_path, capsys):
     assert [r["key"] for r in rows] == ["cfgbl.iris.dense"]
     with pytest.raises(SystemExit):
         main(["--only", "no-such-experiment"])
+
+
+def _write_idx(path, array):
+    codes = {np.dtype(np.uint8): 0x08}
+    header = bytes([0, 0, codes[array.dtype], array.ndim])
+    header += b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.astype(">u1").tobytes())
+
+
+def test_mnist_experiments_read_local_idx_files(tmp_path):
+    """A small fake MNIST in IDX format: the MNIST experiments run on it end to end."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for stem, n in (("train", 300), ("t10k", 100)):
+        labels = rng.integers(0, 3, n).astype(np.uint8)
+        images = (rng.random((n, 28, 28)) * 255 * (labels[:, None, None] + 1) / 3).astype(np.uint8)
+        _write_idx(folder / f"{stem}-images-idx3-ubyte", images)
+        _write_idx(folder / f"{stem}-labels-idx1-ubyte", labels)
+    out = tmp_path / "out"
+    assert main(["--quick", "--no-progress", "--only", "cfgbl.mnist_cnn", "rda.mnist01",
+                 "--mnist", str(folder), "--out", str(out)]) == 0
+    rows = {r["key"]: r for r in json.loads((out / "results.json").read_text())}
+    assert 0 <= rows["cfgbl.mnist_cnn"]["value"] <= 1
+    assert 0 <= rows["rda.mnist01"]["value"] <= 1
