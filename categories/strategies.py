@@ -20,7 +20,7 @@ Example: checking a new primitive takes three lines.
     >>> S = strategies_for(smooth.SMOOTH, dtype="float32")
     >>> X = ArrayType((3,), "float32")
     >>> cube = smooth.primitive("cube", X, X, lambda x: x**3)
-    >>> @settings(max_examples=5, deadline=None)
+    >>> @settings(max_examples=10, deadline=None)
     ... @given(S.points(X), S.points(X))
     ... def test_cube(a, b):
     ...     laws.check_vjp(cube, a, b)
