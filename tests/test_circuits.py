@@ -18,7 +18,7 @@ from categories import BadPoint, I, NotComposable, factors
 from categories.strategies import strategies_for
 from circuits import CIRCUIT, Bits, Circuit, bits, gates, models, oracle, packed
 from circuits import strategies  # noqa: F401  (registers the circuit strategies)
-from papers.rda_iris import rda_iris
+from papers.rda.table1 import rda_iris
 
 S = strategies_for(CIRCUIT, max_bits=5, max_gates=20)
 few = settings(max_examples=20, deadline=None)
