@@ -52,22 +52,30 @@ def _plot(rows: list[dict], out: Path) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    written = []
-    for r in rows:
-        if not r["curves"]:
-            continue
+    def figure(name: str, title: str, curves: dict[str, list[float]]) -> None:
         fig, ax = plt.subplots(figsize=(6, 4))
-        for name, values in r["curves"].items():
-            ax.plot(range(1, len(values) + 1), values, label=name)
-        ax.set(xlabel="epoch", ylabel="training loss", title=r["title"])
+        ax.set_prop_cycle(color=plt.cm.tab20.colors)
+        for label, values in curves.items():
+            ax.plot(range(1, len(values) + 1), values, label=label)
+        ax.set(xlabel="epoch", ylabel="training loss", title=title)
         ax.set_yscale("log")
-        if len(r["curves"]) > 1:
+        if len(curves) > 1:
             ax.legend(fontsize="small")
-        path = out / f"{r['key']}.png"
         fig.tight_layout()
-        fig.savefig(path, dpi=100)
+        fig.savefig(out / name, dpi=100)
         plt.close(fig)
-        written.append(path.name)
+        written.append(name)
+
+    written: list[str] = []
+    groups: dict[str, dict[str, list[float]]] = {}
+    for r in rows:
+        if r["curves"]:
+            figure(f"{r['key']}.png", r["title"], r["curves"])
+            group, _, rest = r["key"].rpartition(".")
+            groups.setdefault(group, {}).update({rest: v for v in r["curves"].values()})
+    for group, curves in groups.items():
+        if len(curves) > 2:  # one picture comparing a family (the optimisers)
+            figure(f"{group}.png", f"{group}: training loss", curves)
     return written
 
 
