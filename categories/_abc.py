@@ -215,6 +215,7 @@ class MonoidalCategory(Category):
 
     @property
     def unit(self) -> Object:
+        """The unit object ``I`` of ``@``."""
         return I
 
     def point_object(self, obj: Object) -> Object:
@@ -346,6 +347,7 @@ class ReverseDerivativeCategory(LeftAdditiveCategory):
         """``R[f]``, with domain ``f.dom @ f.cod`` and codomain ``f.dom``."""
 
     def rd(self, f: Morphism) -> Morphism:
+        """``R[f] : A @ B → A`` for ``f : A → B``, its type checked."""
         r = self._rd(f)
         if (r.dom, r.cod) != (f.dom @ f.cod, f.dom):
             raise NotComposable(f"R[{f}] has type {r.dom} → {r.cod}, expected "
@@ -384,9 +386,11 @@ class ReverseDerivativeCategory(LeftAdditiveCategory):
                          self.tensor(*[f] * n))
 
     def fd(self, f: Morphism) -> Morphism:
+        """``D[f] = (ι0 @ 1) ; R[R[f]] ; π1 : A @ A → B``."""
         a, b = f.dom, f.cod
         return self.then(self.tensor(self.inj(a, b, 0), self.id(a)),
                          self.rd(self.rd(f)), self.proj(a, b, 1))
 
     def dagger(self, f: Morphism) -> Morphism:
+        """``f† = ι1 ; R[f] : B → A``."""
         return self.then(self.inj(f.dom, f.cod, 1), self.rd(f))

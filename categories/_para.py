@@ -25,8 +25,8 @@ Axioms (as properties in ``tests/laws/test_para.py``):
     >>> bool(jnp.allclose((f >> g)((p, q), x), g(q, f(p, x))))
     True
 
-Reparametrising along ``r : Q → P``, then along ``s : R → Q``, is
-reparametrising along ``s ; r``:
+Reparametrising along a constant ``r : I → P`` freezes the parameters
+(functoriality of reparametrisation is checked by ``laws.check_reparam``):
 
     >>> W = f.param
     >>> frozen = f.reparam(smooth.constant(p["weight"]) >> smooth.primitive(

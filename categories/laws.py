@@ -70,9 +70,12 @@ def check_category(f: Morphism, g: Morphism, h: Morphism, x: Any) -> None:
     c = f.category
     who, at = f"f = {f}, g = {g}, h = {h}", f"at x = {_show(x)}"
     fx = f(x)
-    assert_law("left identity (1 ; f = f)", who, at, (c.id(f.dom) >> f)(x), fx, c)
-    assert_law("right identity (f ; 1 = f)", who, at, (f >> c.id(f.cod))(x), fx, c)
-    assert_law("associativity", who, at, ((f >> g) >> h)(x), (f >> (g >> h))(x), c)
+    assert_law("identity (1(x) = x)", who, at, c.id(f.dom)(x), x, c)
+    assert_law("left identity (1 ; f = f)", who, at, c._then((c.id(f.dom), f))(x), fx, c)
+    assert_law("right identity (f ; 1 = f)", who, at, c._then((f, c.id(f.cod)))(x), fx, c)
+    # the composites are built nested on purpose: `>>` would flatten both to one chain
+    assert_law("associativity", who, at, c._then((c._then((f, g)), h))(x),
+               c._then((f, c._then((g, h))))(x), c)
     assert_law("composition is application", who, at, (f >> g >> h)(x), h(g(fx)), c)
 
 

@@ -85,14 +85,10 @@ def dense(n_in: int, n_out: int, activation: Callable[[ArrayType], Smooth] | Non
     X, Y = ArrayType((n_in,), dtype), ArrayType((n_out,), dtype)
     P = Record(weight=ArrayType((n_out, n_in), dtype), bias=Y)
     act = activation(Y) if activation is not None else None
-
-    def fn(px):
-        p, x = px
-        y = p["weight"] @ x + p["bias"]
-        return act.fn(y) if act is not None else y
-
     name = f"dense({n_in}→{n_out}" + (f", {act!r})" if act is not None else ")")
-    inside = smooth.primitive(name, P @ X, Y, fn)
+    affine = smooth.primitive("affine", P @ X, Y, lambda px: px[0]["weight"] @ px[1] + px[0]["bias"])
+    # composing (not calling act.fn) keeps any reverse-derivative rule the activation has
+    inside = affine >> act if act is not None else affine
     return Para(P, X, inside, _init(P, weight=init, bias=bias_init), name=name)
 
 

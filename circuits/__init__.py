@@ -3,7 +3,7 @@
 Public API: :class:`Bits`, :class:`Circuit`, :class:`CircuitCategory`,
 ``CIRCUIT``, :func:`bits`, the generators in :mod:`circuits.gates`, the
 brute-force oracle and polynomial semantics in :mod:`circuits.oracle`,
-bit-packed evaluation (:func:`evaluate_packed`), models in
+bit-packed evaluation in :mod:`circuits.packed`, models in
 :mod:`circuits.models`, and exporters in :mod:`circuits.export`.
 """
 

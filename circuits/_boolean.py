@@ -55,6 +55,8 @@ def _put_circuit(f: Circuit) -> Circuit:
 def _columns(obj, x):
     """A point of ``obj`` (leading batch axes allowed) as one array of its wires, last axis."""
     parts = x if len(factors(obj)) != 1 else (x,)
+    if not parts:
+        return jnp.zeros((0,), jnp.uint8)
     return jnp.concatenate([jnp.asarray(v, jnp.uint8) for v in parts], axis=-1)
 
 
@@ -90,7 +92,8 @@ class BooleanDerivative:
         variants = CIRCUIT.batch(f, I, n + 1)
         flips = np.vstack([np.zeros((1, n), np.uint8), np.eye(n, dtype=np.uint8)])
         rows = _columns(f.dom, x)[None, :] ^ flips          # x, then x ⊕ e_i
-        ys = _columns(variants.cod, variants.fn(_point(variants.dom, rows)))
+        outs = variants.fn(_point(variants.dom, rows))
+        ys = _columns(variants.cod, outs) if factors(f.cod) else jnp.zeros((n + 1, 0), jnp.uint8)
 
         def pullback(dy):
             changed = ys[1:] ^ ys[:1]                       # f(x ⊕ e_i) ⊕ f(x)

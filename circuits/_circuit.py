@@ -82,6 +82,13 @@ def _width(obj: Object) -> int:
     return len(wires_of(obj))
 
 
+def _batch_size(*objs: Object) -> int | None:
+    sizes = {f.batch for o in objs for f in factors(o) if f.batch is not None}
+    if len(sizes) > 1:
+        raise BadObject(f"one circuit cannot mix batch sizes {sorted(sizes)}")
+    return sizes.pop() if sizes else None
+
+
 @dataclass(frozen=True, repr=False)
 class Circuit(Morphism):
     """A polynomial circuit ``dom → cod``: a netlist (hashable, inspectable data).
@@ -231,7 +238,7 @@ class CircuitCategory(ReverseDerivativeCategory):
                 raise BadPoint(f"{where}: non-Boolean value {bad.ravel()[0]} at {at}: bits must be 0 or 1")
 
     def _make(self, dom: Object, cod: Object, build, name: str = "") -> Circuit:
-        b = Builder(_width(dom), wires_of(dom))
+        b = Builder(_width(dom), wires_of(dom), _batch_size(dom, cod))
         return Circuit(dom, cod, b.build(build(b)), name)
 
     def id(self, obj: Object) -> Circuit:
@@ -294,7 +301,7 @@ class CircuitCategory(ReverseDerivativeCategory):
         return self.id(a)
 
     def _rd(self, f: Circuit) -> Circuit:
-        net = reverse(f.net, wires_of(f.dom), wires_of(f.cod))
+        net = reverse(f.net, wires_of(f.dom), wires_of(f.cod), _batch_size(f.dom, f.cod))
         return Circuit(f.dom @ f.cod, f.dom, net, f"R[{f!r}]")
 
     def batched(self, obj: Object, n: int) -> Object:

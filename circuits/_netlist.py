@@ -52,6 +52,7 @@ class Builder:
 
     n_inputs: int
     batched_inputs: Sequence[bool] = ()
+    batch: int | None = None
     gates: list = field(default_factory=list)
     batched: list = field(default_factory=list)
     _cache: dict = field(default_factory=dict)
@@ -109,9 +110,10 @@ class Builder:
         return self._gate("and", a, b, self.batched[a] or self.batched[b])
 
     def parity(self, a: int) -> int:
-        """The XOR over the batch of a per-example wire (a shared wire)."""
+        """The XOR over the batch of a per-example wire (a shared wire); a shared wire
+        is the same in all ``batch`` examples, so its parity is ``(batch mod 2) · a``."""
         if not self.batched[a]:
-            return a
+            return a if (self.batch or 1) % 2 else self.const(0)
         return self._gate("parity", a, -1, False)
 
     def copy_gates(self, net: Netlist, inputs: Sequence[int]) -> list[int]:
@@ -154,7 +156,8 @@ class Builder:
         return Netlist(self.n_inputs, tuple(gates), tuple(renumber[o] for o in outputs))
 
 
-def reverse(net: Netlist, batched_inputs: Sequence[bool], batched_outputs: Sequence[bool]) -> Netlist:
+def reverse(net: Netlist, batched_inputs: Sequence[bool], batched_outputs: Sequence[bool],
+            batch: int | None = None) -> Netlist:
     """The reverse derivative ``R[net] : x @ dy → dx`` by reverse mode over the gates.
 
     ``R[+](x, d) = (d, d)``; ``R[·]((a, b), d) = (b d, a d)``; fan-out (copy) adds
@@ -162,7 +165,7 @@ def reverse(net: Netlist, batched_inputs: Sequence[bool], batched_outputs: Seque
     (copy's reverse derivative, once per example).
     """
     n_in, n_out = net.n_inputs, len(net.outputs)
-    b = Builder(n_in + n_out, list(batched_inputs) + list(batched_outputs))
+    b = Builder(n_in + n_out, list(batched_inputs) + list(batched_outputs), batch)
     wires = b.copy_gates(net, range(n_in))
     adjoint: dict[int, int] = {}
 

@@ -32,8 +32,11 @@ __all__ = ["freeze", "to_verilog", "to_blif", "to_aiger"]
 
 def freeze(model: Para, params: Any) -> Circuit:
     """The circuit ``dom → cod`` of ``model`` with its parameters as constants."""
-    values = np.asarray(params, np.uint8).ravel() if not isinstance(params, tuple) else \
-        np.concatenate([np.asarray(p, np.uint8).ravel() for p in params])
+    parts = params if isinstance(params, tuple) else (params,)
+    values = np.concatenate([np.asarray(p, np.uint8).ravel() for p in parts] +
+                            [np.zeros(0, np.uint8)])
+    if model.param == CIRCUIT.unit:
+        return model.inside
     return CIRCUIT.then(CIRCUIT.tensor(constant(values.tolist()), CIRCUIT.id(model.dom)),
                         model.inside)
 

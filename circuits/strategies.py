@@ -19,6 +19,8 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import operator
 from types import SimpleNamespace
 
 import numpy as np
@@ -45,7 +47,7 @@ def circuit_namespace(category: CircuitCategory = CIRCUIT, *, max_bits: int = 3,
 
     def objects() -> st.SearchStrategy[Object]:
         many = st.lists(one, min_size=2, max_size=max_factors).map(
-            lambda fs: fs[0].__matmul__(fs[1]) if len(fs) == 2 else fs[0])
+            lambda fs: functools.reduce(operator.matmul, fs))
         return st.one_of(one, one, many) if max_factors > 1 else one
 
     def points(obj: Object) -> st.SearchStrategy:

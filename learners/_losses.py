@@ -17,7 +17,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from categories import ArrayType, LeftAdditiveCategory, Object, Para, smooth
+from categories import ArrayType, BadObject, LeftAdditiveCategory, Object, Para, smooth
 
 __all__ = ["quadratic", "softmax_cross_entropy", "binary_cross_entropy", "mean_absolute",
            "dot", "difference"]
@@ -27,7 +27,7 @@ _SCALAR = ArrayType(())
 
 def _smooth_loss(name: str, b: ArrayType, fn) -> Para:
     if not isinstance(b, ArrayType):
-        raise TypeError(f"{name}: expected an ArrayType of predictions, got {b!r}")
+        raise BadObject(f"{name}: expected an ArrayType of predictions, got {b!r}")
     L = ArrayType((), b.dtype)
     return Para(b, b, smooth.primitive(name, b @ b, L, lambda tp: fn(tp[0], tp[1])), name=name)
 
@@ -68,8 +68,9 @@ def difference(b: Object, category: LeftAdditiveCategory) -> Para:
     """The generic loss ``(b_t, b_p) ↦ b_p − b_t``, built from the category's own
     ``+`` and negation: on Boolean circuits it is XOR (CFGBL Ex. 3.5).
 
-    Its reverse derivative passes ``α`` to ``b_p`` unchanged, so with a
-    loss-scaled rate ``α(l) = −ε l`` it gives the quadratic error's gradient.
+    Its reverse derivative passes ``α`` to ``b_p`` unchanged. Its loss is the
+    vector ``b_p − b_t``, on which the smooth caps divide by its size ``n``, so
+    ``loss_scaled(n ε)`` gives exactly the step of ``quadratic`` with ``descent(ε)``.
     """
     inside = category.then(category.tensor(category.negate(b), category.id(b)), category.plus(b))
     return Para(b, b, inside, name="difference")

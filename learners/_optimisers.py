@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from categories import (I, LeftAdditiveCategory, Object, TreeType, join, smooth, split,
-                        split_all, zeros)
+from categories import (BadObject, I, LeftAdditiveCategory, NotComposable, Object, TreeType,
+                        join, smooth, split, split_all, zeros)
 from lenses import Lens
 
 from .schedules import Schedule, as_schedule
@@ -426,6 +426,11 @@ class Transform:
     name: str
     value: float
 
+    def __post_init__(self):
+        if self.name not in ("weight_decay", "clip_by_global_norm"):
+            raise BadObject(f"Transform: unknown transform {self.name!r}; use weight_decay() "
+                            f"or clip_by_global_norm()")
+
     def lens(self, param: Object, category) -> Lens:
         """The lens for parameters of object ``param``."""
         def put(pd):
@@ -469,7 +474,10 @@ class _Chain(Optimiser):
 def chain(*parts: Transform | Optimiser) -> Optimiser:
     """Transforms of the change, then one optimiser, in optax's order:
     ``chain(clip_by_global_norm(1.0), adam(1e-3))`` clips the gradient, then Adam."""
+    if not parts:
+        raise NotComposable("chain(*transforms, optimiser) needs at least an optimiser")
     *transforms, last = parts
     if not isinstance(last, Optimiser) or not all(isinstance(t, Transform) for t in transforms):
-        raise TypeError("chain(*transforms, optimiser): only the last part may be an optimiser")
+        raise NotComposable("chain(*transforms, optimiser): only the last part may be an "
+                            f"optimiser, got {parts}")
     return _Chain(tuple(transforms), last)

@@ -8,8 +8,9 @@ which starts the backward pass:
 * ``loss_scaled(ε)``: ``α(l) = −ε l``;
 * ``identity()``: ``α(l) = l`` (Boolean circuits, Ex. 3.10; any category).
 
-``ε`` may be a schedule of the step count. On a batch of ``n`` losses the smooth
-caps are those of the batch's mean, so ``α = −ε/n`` per example.
+``ε`` may be a schedule of the step count. On a vector of ``n`` losses (a batch)
+the smooth caps divide by ``n``: ``α_i = ∓ε/n`` is the cap of the mean loss, and
+``loss_scaled`` gives ``α_i = −ε l_i / n``, each loss scaling its own step.
 
 Example:
     >>> import jax.numpy as jnp
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 import jax.numpy as jnp
 
-from categories import ArrayType, Category, Object, smooth
+from categories import ArrayType, BadObject, Category, Object, smooth
 from lenses import Lens
 
 from .schedules import Schedule, as_schedule
@@ -45,7 +46,7 @@ class Rate:
         if self.kind == "identity":
             return Lens(category.discard(loss), category.id(loss), name="identity_rate")
         if not isinstance(loss, ArrayType):
-            raise TypeError(f"{self.kind} rate needs an array of losses, got {loss!r}")
+            raise BadObject(f"{self.kind} rate needs an array of losses, got {loss!r}")
         eta = self.schedule(step) / max(loss.size, 1)
         dtype = loss.dtype
 

@@ -48,15 +48,19 @@ def check_lens_category(l1: Lens, l2: Lens, l3: Lens, a: Any, d_grad: Any, *,
     cat = LensCategory(l1.get.category)
     base = cat.base
     who, at = f"l1 = {l1}, l2 = {l2}, l3 = {l3}", f"at a = {_show(a)}, d' = {_show(d_grad)}"
-    left, right = (l1 >> l2) >> l3, l1 >> (l2 >> l3)
+    # nested on purpose: `>>` would flatten both bracketings to one chain
+    left, right = cat._then((cat._then((l1, l2)), l3)), cat._then((l1, cat._then((l2, l3))))
     put_point = join(a, d_grad, l1.dom.fwd, l3.cod.bwd)
     assert_law("lens associativity (get)", who, at, left.get(a), right.get(a), base)
     assert_law("lens associativity (put)", who, at, left.put(put_point), right.put(put_point), base)
-    unit = cat.id(l1.dom) >> l1 >> cat.id(l1.cod)
+    unit = cat._then((cat.id(l1.dom), l1, cat.id(l1.cod)))
     bp = join(a, b_grad, l1.dom.fwd, l1.cod.bwd)
     assert_law("lens identity (get)", who, at, unit.get(a), l1.get(a), base)
     assert_law("lens identity (put)", who, at, unit.put(bp), l1.put(bp), base)
     b = l1.get(a)
+    ident = cat.id(l1.cod)
+    assert_law("identity lens (1, π1)", who, at,
+               (ident.get(b), ident.put(join(b, b_grad, l1.cod.fwd, l1.cod.bwd))), (b, b_grad), base)
     c_grad = l3.put(join(l2.get(b), d_grad, l3.dom.fwd, l3.cod.bwd))
     assert_law("lens composite put(a, c') = f*(a, g*(f(a), c'))", who, at,
                (l1 >> l2).put(join(a, c_grad, l1.dom.fwd, l2.cod.bwd)),
@@ -78,9 +82,10 @@ def check_functor(f: Morphism, g: Morphism, a: Any, c_grad: Any) -> None:
     assert_law("R preserves composition (get)", who, at, whole.get(a), parts.get(a), base)
     assert_law("R preserves composition (put)", who, at, whole.put(point), parts.put(point), base)
     b_grad = as_lens(g).put(join(f(a), c_grad, g.dom, g.cod))
+    a_grad = f.rd()(join(a, b_grad, f.dom, f.cod))  # a cotangent at a, other than a
     ident = as_lens(base.id(f.dom))
     assert_law("R preserves identities", who, at,
-               ident.put(join(a, a, f.dom, f.dom)), a, base)
+               ident.put(join(a, a_grad, f.dom, f.dom)), a_grad, base)
     assert_law("R(f) is (f, R[f])", who, at, as_lens(f).put(join(a, b_grad, f.dom, f.cod)),
                f.rd()(join(a, b_grad, f.dom, f.cod)), base)
     check_lens(whole, a, c_grad)

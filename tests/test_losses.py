@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import learners
-from categories import (SMOOTH, ArrayType, LeftAdditiveCategory, NotComposable, Para,
+from categories import (SMOOTH, ArrayType, BadObject, LeftAdditiveCategory, NotComposable, Para,
                         SmoothCategory)
 from lenses import as_lens
 
@@ -221,7 +221,7 @@ def test_difference_needs_additive_inverses():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_losses_reject_non_array_objects(name):
-    with pytest.raises(TypeError, match=f"{name}: expected an ArrayType"):
+    with pytest.raises(BadObject, match=f"{name}: expected an ArrayType"):
         REFERENCE[name][0](B @ B)
 
 

@@ -7,7 +7,8 @@ import pytest
 
 MODULES = ["categories", "categories.smooth", "categories.layers", "categories.laws",
            "categories.strategies", "lenses", "lenses.laws", "learners", "learners.data",
-           "learners.schedules"]
+           "learners.schedules", "circuits", "circuits.gates", "circuits.models",
+           "circuits.oracle", "circuits.packed", "circuits.export", "circuits.strategies"]
 
 
 def _public(module_name):
@@ -18,7 +19,7 @@ def _public(module_name):
 @pytest.mark.parametrize("module_name", MODULES)
 def test_module_docstring_has_an_example(module_name):
     doc = importlib.import_module(module_name).__doc__ or ""
-    assert ">>>" in doc or module_name in ("categories", "lenses", "learners"), module_name
+    assert ">>>" in doc or module_name in ("categories", "lenses", "learners", "circuits"), module_name
 
 
 @pytest.mark.parametrize("module_name,name,obj", [row for m in MODULES for row in _public(m)],
