@@ -30,13 +30,13 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from categories import I, Object, Para, join_all, split_all
+from categories import BadPoint, I, Object, Para, join_all, split_all
 from lenses import LensCategory, as_lens
 
 from ._optimisers import Optimiser
@@ -54,8 +54,13 @@ class LearnerState(NamedTuple):
 
 @dataclass(frozen=True)
 class Learner:
-    """A closed learner: ``init(params)``, a pure ``step(state, x, y) → (state, loss)``,
-    and ``predict(params, xs)`` on a batch. Jit ``step`` (``fit`` does)."""
+    """A closed learner: ``init(params)``, a pure ``step(state, x, y, keep=None) →
+    (state, loss)``, and ``predict(params, xs)`` on a batch. Jit ``step`` (``fit`` does).
+
+    ``keep`` (batch learners only) is a boolean vector over the batch: rows where it
+    is false are padding, contribute no change and are left out of the mean loss.
+    ``compiled`` is ``fit``'s cache of compiled training loops for this learner.
+    """
 
     model: Para
     loss: Para
@@ -65,6 +70,7 @@ class Learner:
     init: Callable[[Any], LearnerState]
     step: Callable[[LearnerState, Any, Any], tuple[LearnerState, Any]]
     predict: Callable[[Any, Any], Any]
+    compiled: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def batch(f: Para, n: int, *, share_params: bool = True) -> Para:
@@ -94,17 +100,30 @@ def _assemble(model: Para, loss: Para, n: int | None):
     return batch(model, n), batch(loss, n, share_params=False)
 
 
-def _run(closed, objs: tuple[Object, ...], points: list, rate: Rate, step) -> tuple[list, Any]:
-    """Forward through ``closed``, the cap at the loss, and back: the changes per port."""
+def _run(closed, objs: tuple[Object, ...], points: list, rate: Rate, step, keep=None
+         ) -> tuple[list, Any]:
+    """Forward through ``closed``, the cap at the loss, and back: the changes per port.
+
+    With ``keep``, the cap is that of the mean over the kept examples, and the loss
+    changes of the other examples are replaced by zero before the backward pass.
+    """
     loss, residual = closed.forward(join_all(points, objs))
-    cap = rate.cap(closed.cod.fwd, closed.get.category, step)
+    L, cat = closed.cod.fwd, closed.get.category
+    share = None if keep is None else jnp.mean(keep.astype(jnp.float32))
+    cap = rate.cap(L, cat, step, share=share)
     _, cap_residual = cap.forward(loss)
-    changes = closed.backward(residual, cap.backward(cap_residual, ()))
-    return split_all(changes, objs), loss
+    change = cap.backward(cap_residual, ())
+    if keep is not None:
+        change = cat.keep_examples(L, change, keep)
+    return split_all(closed.backward(residual, change), objs), loss
 
 
-def _mean(loss: Any) -> Any:
-    return jnp.mean(jnp.asarray(loss, jnp.float32))
+def _mean(loss: Any, keep: Any = None) -> Any:
+    loss = jnp.asarray(loss, jnp.float32)
+    if keep is None:
+        return jnp.mean(loss)
+    weight = keep.astype(jnp.float32).reshape(keep.shape + (1,) * (loss.ndim - 1))
+    return jnp.sum(loss * weight) / (jnp.sum(weight) * (loss.size // max(loss.shape[0], 1)))
 
 
 def supervised(model: Para, loss: Para, optimiser: Optimiser,
@@ -139,10 +158,13 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
         cat.check_point(P, params, f"{model}: parameters")
         return LearnerState(params, optimiser.init(params), jnp.zeros((), jnp.int32))
 
-    def step(state, x, y):
+    def step(state, x, y, keep=None):
+        if keep is not None and batch_size is None:
+            raise BadPoint(f"{model}: keep= masks rows of a batch, but this learner takes one "
+                           f"example per step (batch_size=None)")
         (s, p, _, _), loss_value = _run(closed, objs, [state.opt_state, state.params, y, x],
-                                        rate, state.step)
-        return LearnerState(p, s, state.step + 1), _mean(loss_value)
+                                        rate, state.step, keep)
+        return LearnerState(p, s, state.step + 1), _mean(loss_value, keep)
 
     def predict(params, xs):
         return batch(model, jnp.shape(jax.tree.leaves(xs)[0])[0])(params, xs)

@@ -41,13 +41,18 @@ class Rate:
     kind: str
     schedule: Schedule | None = None
 
-    def cap(self, loss: Object, category: Category, step) -> Lens:
-        """The lens ``(L, L) → (I, I)`` whose put is ``α`` at step ``step``."""
+    def cap(self, loss: Object, category: Category, step, share=None) -> Lens:
+        """The lens ``(L, L) → (I, I)`` whose put is ``α`` at step ``step``.
+
+        ``share``: the fraction of a batch's examples that are real (the others are
+        masked out by the learner); the smooth caps then average over those only.
+        """
         if self.kind == "identity":
             return Lens(category.discard(loss), category.id(loss), name="identity_rate")
         if not isinstance(loss, ArrayType):
             raise BadObject(f"{self.kind} rate needs an array of losses, got {loss!r}")
-        eta = self.schedule(step) / max(loss.size, 1)
+        size = max(loss.size, 1) if share is None else max(loss.size, 1) * share
+        eta = self.schedule(step) / size
         dtype = loss.dtype
 
         def alpha(l):

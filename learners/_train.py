@@ -1,17 +1,27 @@
-"""Training loops: epochs compiled as ``lax.scan`` over shuffled batches.
+"""Training loops: many epochs per compiled call, compiled once per learner and data shape.
+
+``fit`` compiles one function per (learner, data shapes, options) and keeps it on
+the learner, so a second ``fit`` compiles nothing. One call of that function runs
+up to ``chunk`` epochs (a loop over epochs, each a ``lax.scan`` over its batches);
+the host only sees the per-epoch losses, a progress callback per epoch and the
+metrics every ``metrics_every`` epochs. A partial last batch is kept: its missing
+rows are padding with ``keep = False`` (no change, left out of the mean loss).
 
 Example:
     >>> import jax, jax.numpy as jnp
     >>> from categories import ArrayType, layers
     >>> from learners import adam, quadratic, supervised
-    >>> x = jax.random.normal(jax.random.key(1), (64, 3))
+    >>> x = jax.random.normal(jax.random.key(1), (60, 3))
     >>> y = x @ jnp.array([[1.0], [-2.0], [0.5]])
     >>> model = layers.dense(3, 1)
     >>> learner = supervised(model, quadratic(ArrayType((1,))), adam(0.05), batch_size=16)
     >>> state, history = fit(learner, learner.init(model.init(jax.random.key(0))), x, y,
     ...                      epochs=40, key=jax.random.key(2), progress=False)
-    >>> history["loss"][-1] < 0.01 * history["loss"][0]
-    True
+    >>> history["loss"][-1] < 0.01 * history["loss"][0], int(state.step)  # 4 batches an epoch
+    (True, 160)
+    >>> _, again = fit(learner, state, x, y, epochs=5, key=jax.random.key(2), progress=False)
+    >>> again["compilations"]  # the same learner and shapes: nothing is compiled again
+    [0]
 """
 
 from __future__ import annotations
@@ -22,28 +32,68 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from categories import BadPoint
+
 from ._learner import Learner, LearnerState
 
 __all__ = ["fit", "accuracy"]
+
+CHUNK = 64
+"""Epochs per compiled call when no metrics are asked for (a host round trip per chunk)."""
 
 
 def _check_data(x: Any, y: Any) -> int:
     n = {int(np.shape(v)[0]) for v in jax.tree.leaves((x, y))}
     if len(n) != 1:
-        raise ValueError(f"fit: x and y must have the same number of examples, got lengths "
-                         f"{sorted(n)}")
+        raise BadPoint(f"fit: x and y must have the same number of examples, got lengths "
+                       f"{sorted(n)}")
     for name, v in (("x", x), ("y", y)):
         for leaf in jax.tree.leaves(v):
             if jnp.issubdtype(jnp.asarray(leaf).dtype, jnp.floating) and not np.all(np.isfinite(leaf)):
-                raise ValueError(f"fit: {name} contains NaN or Inf")
+                raise BadPoint(f"fit: {name} contains NaN or Inf")
     return n.pop()
 
 
-def _epoch_fn(learner: Learner, n: int, trace_counter: list) -> tuple[Callable, int]:
+def _orders(order: Any, n: int, epochs: int) -> Callable[[int], np.ndarray] | None:
+    """``order`` as a function of the epoch (``None``: orders are made on the device)."""
+    if order is None:
+        return None
+    if callable(order):
+        fn = order
+    else:
+        table = np.asarray(order)
+        if table.ndim == 1:
+            table = table[None]
+        if table.ndim != 2 or table.shape[0] not in (1, epochs):
+            raise BadPoint(f"fit: order must be one permutation of shape ({n},) or one per "
+                           f"epoch, ({epochs}, {n}); got shape {np.shape(order)}")
+        fn = (lambda e: table[0]) if table.shape[0] == 1 else (lambda e: table[e])
+
+    def checked(e: int) -> np.ndarray:
+        idx = np.asarray(fn(e))
+        if idx.shape != (n,) or not np.issubdtype(idx.dtype, np.integer):
+            raise BadPoint(f"fit: the order of epoch {e} must be {n} integer indices, shape "
+                           f"({n},); got {idx.dtype} of shape {idx.shape}")
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise BadPoint(f"fit: the order of epoch {e} has an index outside [0, {n}): "
+                           f"{int(idx.min() if idx.min() < 0 else idx.max())}")
+        return idx.astype(np.int32)
+    return checked
+
+
+def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: bool,
+              report: bool) -> tuple[Callable, dict]:
+    """The cached multi-epoch function for these options (shapes are jit's business)."""
+    cache_key = (n, chunk, mode, drop_remainder, report)
+    if cache_key in learner.compiled:
+        return learner.compiled[cache_key]
     bs = learner.batch_size or 1
-    batches = n // bs
+    batches = n // bs if drop_remainder else -(-n // bs)
     if batches == 0:
-        raise ValueError(f"fit: {n} examples cannot fill one batch of {bs}")
+        raise BadPoint(f"fit: {n} examples cannot fill one batch of {bs} (drop_remainder=True)")
+    slots = batches * bs
+    masked = learner.batch_size is not None and slots > n
+    info = {"traces": 0, "listener": None, "batches": batches}
 
     def take(data, order):
         def leaf(v):
@@ -51,57 +101,132 @@ def _epoch_fn(learner: Learner, n: int, trace_counter: list) -> tuple[Callable, 
             return v if learner.batch_size is None else v.reshape(batches, bs, *v.shape[1:])
         return jax.tree.map(leaf, data)
 
+    def one_epoch(state, x, y, order):
+        # padding rows repeat the first example and are masked out by keep
+        order = jnp.concatenate([order, jnp.zeros(max(slots - n, 0), order.dtype)])[:slots]
+        if not masked:
+            state, losses = jax.lax.scan(lambda s, xy: learner.step(s, *xy), state,
+                                         (take(x, order), take(y, order)))
+            return state, jnp.mean(losses)
+        keep = (jnp.arange(slots) < n).reshape(batches, bs)
+        state, losses = jax.lax.scan(lambda s, xyk: learner.step(s, *xyk), state,
+                                     (take(x, order), take(y, order), keep))
+        return state, jnp.sum(losses * jnp.sum(keep, axis=1, dtype=losses.dtype)) / n
+
+    def tell(e, loss):
+        if info["listener"] is not None:
+            info["listener"](int(e), float(loss))
+
     @jax.jit
-    def epoch(state, x, y, key, shuffle):
-        trace_counter.append(1)  # runs once per trace, not per call
-        order = jnp.where(shuffle, jax.random.permutation(key, n), jnp.arange(n))[: batches * bs]
+    def run(state, x, y, key, first, count, orders):
+        info["traces"] += 1  # runs once per trace, not per call
 
-        def body(s, xy):
-            return learner.step(s, *xy)
+        def body(i, carry):
+            state, losses = carry
+            e = first + i
+            if mode == "shuffle":
+                order = jax.random.permutation(jax.random.fold_in(key, e), n)
+            elif mode == "given":
+                order = orders[i]
+            else:
+                order = jnp.arange(n)
+            state, loss = one_epoch(state, x, y, order)
+            if report:
+                jax.debug.callback(tell, e, loss)
+            return state, losses.at[i].set(loss)
 
-        state, losses = jax.lax.scan(body, state, (take(x, order), take(y, order)))
-        return state, jnp.mean(losses)
+        return jax.lax.fori_loop(0, count, body, (state, jnp.zeros(chunk, jnp.float32)))
 
-    return epoch, batches
+    learner.compiled[cache_key] = run, info
+    return run, info
 
 
-def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int, key: Any,
-        shuffle: bool = True, metrics: dict[str, Callable[[Any], float]] | None = None,
-        progress: bool | None = None) -> tuple[LearnerState, dict[str, list[float]]]:
-    """Train for ``epochs`` epochs; return the final state and a history per epoch.
+def _settle(state: Any) -> Any:
+    # strong dtypes, so the state a fit returns retraces nothing when passed back in
+    return jax.tree.map(lambda v: jnp.asarray(v).astype(jnp.asarray(v).dtype), state)
 
-    Each epoch is one compiled call (``lax.scan`` over the batches), traced once
-    per data shape. The examples of epoch ``e`` are shuffled with
-    ``fold_in(key, e)``, where ``e`` counts from the state's step, so a run resumed
-    from a checkpoint continues exactly as an uninterrupted one would.
+
+def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
+        key: Any = None, shuffle: bool = True, order: Any = None,
+        drop_remainder: bool = False, metrics: dict[str, Callable[[Any], float]] | None = None,
+        metrics_every: int = 1, progress: bool | None = None
+        ) -> tuple[LearnerState, dict[str, list[float]]]:
+    """Train for ``epochs`` epochs; return the final state and the history.
+
+    Epoch ``e`` (counted from the state's step, so a run resumed from a checkpoint
+    continues exactly as an uninterrupted one) visits the examples in the order
+    ``permutation(fold_in(key, e), n)``, or ``0 … n−1`` with ``shuffle=False``, or
+    as given by ``order``.
 
     Args:
-        metrics: name ↦ function of the parameters, evaluated after every epoch
-            (for example a test accuracy).
-        progress: a tqdm bar over epochs; by default shown for runs of 20 epochs or more.
+        epochs: how many passes over the data.
+        key: the ``jax.random`` key of the shuffles (needed when shuffling).
+        shuffle: shuffle every epoch (ignored when ``order`` is given).
+        order: an explicit example order, to compare runs step for step with other
+            code: ``n`` indices used every epoch, an ``(epochs, n)`` table, or a
+            function ``epoch ↦ n indices`` (epochs counted from the state's step).
+        drop_remainder: drop a partial last batch instead of masking it (the
+            examples left over then change every epoch when shuffling).
+        metrics: name ↦ function of the parameters, evaluated every
+            ``metrics_every`` epochs and after the last (``history["metric_epochs"]``
+            says after which epochs, counted from 1 in this call).
+        progress: a tqdm bar updated every epoch; by default shown for runs of
+            20 epochs or more.
+
+    Returns:
+        ``(state, history)``: ``history["loss"]`` has the mean loss of every epoch,
+        ``history[name]`` every metric, ``history["compilations"]`` how many times
+        this call compiled (0 when the learner already ran on these shapes).
 
     Raises:
-        ValueError: mismatched lengths of ``x`` and ``y``, NaN or Inf in the data,
-            or fewer examples than one batch.
+        BadPoint: mismatched lengths of ``x`` and ``y``, NaN or Inf in the data,
+            a malformed ``order``, no key to shuffle with, or (with
+            ``drop_remainder``) fewer examples than one batch.
     """
+    if epochs < 0 or metrics_every < 1:
+        raise BadPoint(f"fit: epochs must be ≥ 0 and metrics_every ≥ 1, got epochs={epochs}, "
+                       f"metrics_every={metrics_every}")
     n = _check_data(x, y)
-    traces: list = []
-    epoch, batches = _epoch_fn(learner, n, traces)
+    orders = _orders(order, n, epochs)
+    mode = "given" if orders else ("shuffle" if shuffle else "ordered")
+    if mode == "shuffle" and key is None:
+        raise BadPoint("fit: shuffling needs key= (a jax.random key), or pass shuffle=False "
+                       "or order=")
+    chunk = metrics_every if metrics else CHUNK
+    show = bool(progress or (progress is None and epochs >= 20))
+    run, info = _compiled(learner, n, chunk, mode, drop_remainder, show)
     x, y = jax.tree.map(jnp.asarray, (x, y))
+    key = key if key is not None else jax.random.key(0)
+    state = _settle(state)
     history: dict[str, list[float]] = {"loss": [], **{k: [] for k in (metrics or {})}}
-    start = int(state.step) // batches
-    bar = range(start, start + epochs)
-    if progress or (progress is None and epochs >= 20):
+    if metrics:
+        history["metric_epochs"] = []
+    start = int(state.step) // info["batches"]
+    traces = info["traces"]
+    bar = None
+    if show:
         from tqdm.auto import tqdm
-        bar = tqdm(bar, desc="epochs", unit="epoch")
-    for e in bar:
-        state, loss = epoch(state, x, y, jax.random.fold_in(key, e), shuffle)
-        history["loss"].append(float(loss))
-        for name, fn in (metrics or {}).items():
-            history[name].append(float(fn(state.params)))
-        if hasattr(bar, "set_postfix"):
-            bar.set_postfix(loss=f"{float(loss):.4g}")
-    history["compilations"] = [len(traces)]
+        bar = tqdm(total=epochs, desc="epochs", unit="epoch")
+        info["listener"] = lambda e, loss: (bar.update(1), bar.set_postfix(loss=f"{loss:.4g}"))
+    try:
+        done = 0
+        while done < epochs:
+            count = min(chunk, epochs - done)
+            table = np.zeros((chunk, n) if mode == "given" else (0,), np.int32)
+            for i in range(count if mode == "given" else 0):
+                table[i] = orders(start + done + i)
+            state, losses = run(state, x, y, key, start + done, count, table)
+            history["loss"] += np.asarray(losses[:count]).tolist()
+            done += count
+            if metrics:
+                history["metric_epochs"].append(done)
+                for name, fn in metrics.items():
+                    history[name].append(float(fn(state.params)))
+    finally:
+        info["listener"] = None
+        if bar is not None:
+            bar.close()
+    history["compilations"] = [info["traces"] - traces]
     return state, history
 
 
@@ -111,5 +236,5 @@ def accuracy(predictions: Any, labels: Any) -> float:
     if labels.ndim == predictions.ndim:
         labels = labels.argmax(axis=-1)
     if predictions.shape[0] != labels.shape[0]:
-        raise ValueError(f"accuracy: {predictions.shape[0]} predictions but {labels.shape[0]} labels")
+        raise BadPoint(f"accuracy: {predictions.shape[0]} predictions but {labels.shape[0]} labels")
     return float(np.mean(predictions.argmax(axis=-1) == labels))

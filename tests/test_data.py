@@ -240,7 +240,7 @@ def test_fit_rejects_bad_data():
             learners.fit(learner, state, xb, tb, epochs=1, key=jax.random.key(0), progress=False)
     with pytest.raises(ValueError, match="fit: 4 examples cannot fill one batch of 5"):
         learners.fit(learner, state, x[:4], t[:4], epochs=1, key=jax.random.key(0),
-                     progress=False)
+                     progress=False, drop_remainder=True)
     _, history = learners.fit(learner, state, jnp.asarray(x), jnp.asarray(t), epochs=1,
                               key=jax.random.key(0), progress=False)  # good data trains
     assert np.isfinite(history["loss"][0])

@@ -1,0 +1,158 @@
+"""``fit``: compiled once per learner and shapes, explicit orders, masked partial batches."""
+
+import re
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from categories import ArrayType, BadPoint, layers, smooth
+from learners import data, descent, fit, gradient, quadratic, sgd, supervised
+
+Y = ArrayType((3,))
+X_IRIS, LABELS = data.load_iris()
+T_IRIS = data.one_hot(LABELS, 3)
+MODEL = layers.dense(4, 5, smooth.tanh) >> layers.dense(5, 3, smooth.sigmoid)
+PARAMS = MODEL.init(jax.random.key(0))
+
+
+def _learner(batch_size, optimiser=None):
+    return supervised(MODEL, quadratic(Y), optimiser or sgd(0.1), batch_size=batch_size)
+
+
+def _equal(a, b):
+    return all(np.array_equal(np.asarray(u), np.asarray(v))
+               for u, v in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
+
+
+def _close(a, b, tol=1e-6):
+    for u, v in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
+        np.testing.assert_allclose(np.asarray(u), np.asarray(v), rtol=tol, atol=tol)
+
+
+def test_a_second_fit_compiles_nothing_whatever_the_epoch_count():
+    learner = _learner(10)
+    state, first = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=3,
+                       key=jax.random.key(1), progress=False)
+    state, second = fit(learner, state, X_IRIS, T_IRIS, epochs=70, key=jax.random.key(1),
+                        progress=False)
+    _, third = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=1,
+                   key=jax.random.key(2), progress=False)
+    assert (first["compilations"], second["compilations"], third["compilations"]) == ([1], [0], [0])
+    assert len(second["loss"]) == 70 and int(state.step) == 73 * 15
+    # other data shapes or options compile their own loop
+    _, other = fit(learner, state, X_IRIS[:100], T_IRIS[:100], epochs=1, key=jax.random.key(1),
+                   progress=False)
+    assert other["compilations"] == [1]
+
+
+def test_chunks_of_epochs_equal_one_call_per_epoch():
+    learner = _learner(10)
+    whole, history = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=6,
+                         key=jax.random.key(1), progress=False)
+    state = learner.init(PARAMS)
+    losses = []
+    for _ in range(6):
+        state, h = fit(learner, state, X_IRIS, T_IRIS, epochs=1, key=jax.random.key(1),
+                       progress=False)
+        losses += h["loss"]
+    assert _equal(state, whole) and losses == history["loss"]
+
+
+def test_an_explicit_order_is_followed_step_for_step():
+    learner = _learner(None)
+    rng = np.random.default_rng(0)
+    orders = np.stack([rng.permutation(150) for _ in range(2)])
+    state, history = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=2, order=orders,
+                         progress=False)
+    step = jax.jit(learner.step)
+    hand, losses = learner.init(PARAMS), []
+    for order in orders:
+        epoch = []
+        for i in order:
+            hand, loss = step(hand, jnp.asarray(X_IRIS[i]), jnp.asarray(T_IRIS[i]))
+            epoch.append(float(loss))
+        losses.append(np.mean(epoch))
+    _close(state.params, hand.params)
+    np.testing.assert_allclose(history["loss"], losses, rtol=1e-5)
+    # a function of the epoch gives the same run as the table
+    again, _ = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=2,
+                   order=lambda e: orders[e], progress=False)
+    assert _equal(again, state)
+
+
+def test_a_partial_last_batch_is_kept_and_averaged_over_its_real_rows():
+    """150 Iris rows at batch 32: four full batches and one of 22, whose step equals
+    that of a batch-22 learner (mean over the 22 real rows, no change from padding)."""
+    learner = _learner(32)
+    state, history = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=1,
+                         shuffle=False, progress=False)
+    assert int(state.step) == 5
+    full, last = jax.jit(learner.step), jax.jit(_learner(22).step)
+    hand, losses = learner.init(PARAMS), []
+    for k in range(5):
+        rows = slice(32 * k, min(32 * (k + 1), 150))
+        hand, loss = (full if k < 4 else last)(hand, jnp.asarray(X_IRIS[rows]),
+                                               jnp.asarray(T_IRIS[rows]))
+        losses.append(float(loss) * (rows.stop - rows.start))
+    _close(state.params, hand.params)
+    np.testing.assert_allclose(history["loss"][0], sum(losses) / 150, rtol=1e-5)
+
+
+def test_drop_remainder_trains_on_whole_batches_only():
+    learner = _learner(32)
+    state, _ = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=2, shuffle=False,
+                   drop_remainder=True, progress=False)
+    step, hand = jax.jit(learner.step), learner.init(PARAMS)
+    for _ in range(2):
+        for k in range(4):
+            hand, _ = step(hand, jnp.asarray(X_IRIS[32 * k:32 * (k + 1)]),
+                           jnp.asarray(T_IRIS[32 * k:32 * (k + 1)]))
+    assert int(state.step) == 8
+    _close(state.params, hand.params)
+
+
+def test_keep_masks_rows_in_a_step():
+    learner = _learner(4, gradient())
+    state = learner.init(PARAMS)
+    x, t = jnp.asarray(X_IRIS[:4]), jnp.asarray(T_IRIS[:4])
+    masked, loss = learner.step(state, x, t, jnp.array([True, True, False, False]))
+    half, half_loss = _learner(2, gradient()).step(state, x[:2], t[:2])
+    _close(masked.params, half.params)
+    np.testing.assert_allclose(loss, half_loss, rtol=1e-6)
+    with pytest.raises(BadPoint, match="one example per step"):
+        _learner(None).step(state, x[0], t[0], jnp.array([True]))
+
+
+def test_metrics_every_k_epochs_and_after_the_last():
+    learner = supervised(MODEL, quadratic(Y), gradient(), descent(0.01), batch_size=50)
+    calls = []
+    _, history = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=7,
+                     key=jax.random.key(0), progress=False, metrics_every=3,
+                     metrics={"calls": lambda p: calls.append(1) or len(calls)})
+    assert history["metric_epochs"] == [3, 6, 7] and history["calls"] == [1, 2, 3]
+    assert len(history["loss"]) == 7
+
+
+def test_the_progress_bar_moves_every_epoch(capsys):
+    learner = _learner(50)
+    fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=3, key=jax.random.key(1),
+        progress=True)
+    err = capsys.readouterr().err
+    assert "1/3" in err and "3/3" in err
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    ({"order": np.arange(149)}, "shape (150,)"),
+    ({"order": np.arange(150.0)}, "integer indices"),
+    ({"order": np.full(150, 150)}, "outside [0, 150)"),
+    ({"order": np.zeros((3, 150), int)}, "one per epoch"),
+    ({"key": None}, "needs key="),
+    ({"metrics_every": 0}, "metrics_every"),
+])
+def test_bad_options_are_refused_before_training(kwargs, words):
+    learner = _learner(10)
+    options = {"epochs": 2, "key": jax.random.key(0), "progress": False, **kwargs}
+    with pytest.raises(BadPoint, match=re.escape(words)):
+        fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, **options)
