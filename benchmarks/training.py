@@ -16,6 +16,7 @@ per table row, mod 2), and must end with the same table.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 import jax
@@ -23,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from categories import ArrayType, layers, smooth
+from categories import ArrayType, Para, layers, smooth
 from circuits import CIRCUIT, Bits, models
 from learners import adam, data, difference, fit, gradient, identity, quadratic, sgd
 from learners import softmax_cross_entropy, supervised
@@ -189,7 +190,6 @@ def rda_lookup_table(examples: int, batch: int, epochs: int, pairs: int,
                 theta ^= (np.bincount(c.ravel(), err.ravel(), n_out * rows_of) % 2).astype(np.uint8)
         return theta
 
-    import time
     start = time.perf_counter()
     ours()
     first = time.perf_counter() - start
@@ -202,3 +202,51 @@ def rda_lookup_table(examples: int, batch: int, epochs: int, pairs: int,
             "paralens_seconds": t["a"], "handwritten_seconds": t["b"], "ratio": t["ratio"],
             "reps": t["reps"], "first_call_s": first, "target": 0.1,
             "target_met": t["ratio"]["median"] >= 0.1, "same_result": same}
+
+
+def _levels(net) -> int:
+    depth = [0] * net.n_wires
+    for j, (op, a, b) in enumerate(net.gates):
+        args = (a, b) if op in ("xor", "and") else (a,) if op == "parity" else ()
+        depth[net.n_inputs + j] = 1 + max((depth[w] for w in args), default=-1)
+    return max(depth, default=0)
+
+
+def deep_circuit(levels: int) -> dict:
+    """A circuit learner ``levels`` gates deep, prepared for ``fit``: Para layers of 20
+    levels each (``a ← a + p·b; b ← b + p·a``, five times, one parameter bit per layer)
+    composed by repeated ``>>``, the learner, its reverse derivative, and the first
+    (compiling) ``fit`` on 256 examples in batches of 64."""
+    B = Bits(1)
+
+    def build(b):
+        p, a, c = 0, 1, 2
+        for _ in range(5):
+            a = b.xor(a, b.and_(p, c))
+            c = b.xor(c, b.and_(p, a))
+        return [a, c]
+
+    def layer():
+        return Para(B, B @ B, CIRCUIT._make(B @ B @ B, B @ B, build, "mix"),
+                    lambda key: np.zeros(1, np.uint8), name="mix")
+
+    count = max(1, levels // 20)
+    start = time.perf_counter()
+    model = layer()
+    for _ in range(count - 1):
+        model = model >> layer()
+    learner = supervised(model, difference(B @ B, CIRCUIT), gradient(), identity(), batch_size=64)
+    built = time.perf_counter()
+    rd = model.inside.rd()
+    derived = time.perf_counter()
+    rng = np.random.default_rng(0)
+    x, y = (tuple(rng.integers(0, 2, (256, 1)).astype(np.uint8) for _ in range(2))
+            for _ in range(2))
+    params = tuple(np.ones(1, np.uint8) for _ in range(count))
+    fit(learner, learner.init(params), x, y, epochs=1, shuffle=False, progress=False)
+    done = time.perf_counter()
+    return {"benchmark": f"circuit learner {levels} levels deep ({count} layers by >>), "
+                         f"prepared for fit",
+            "levels": _levels(model.inside.net), "gates": len(model.inside.net.gates),
+            "rd_gates": len(rd.net.gates), "build_s": built - start, "rd_s": derived - built,
+            "fit_s": done - derived, "prep_s": done - start, "target_met": done - start < 10}

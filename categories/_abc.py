@@ -34,6 +34,7 @@ Associativity and flattening: ``(f >> g) >> f`` and ``f >> (g >> f)`` are one ch
 
 from __future__ import annotations
 
+import itertools
 from abc import ABC, abstractmethod
 from typing import Any, Callable
 
@@ -42,7 +43,7 @@ import numpy as np
 from multipledispatch import dispatch
 
 from ._errors import MSG_CATEGORY, MSG_COMPOSE, MSG_PARALLEL, BadObject, NotComposable
-from ._objects import I, Object, check_point, factors, join, tensor_objects
+from ._objects import I, Object, check_point, factors, join, join_all, tensor_objects
 
 
 class Morphism(ABC):
@@ -172,7 +173,8 @@ class Category(ABC):
         return False
 
     def chain(self, f: Morphism) -> tuple[Morphism, ...]:
-        """The parts of ``f`` if it is a sequential composite, else ``(f,)``."""
+        """The parts of ``f`` if it is a sequential composite (flat, none of them an
+        identity), else ``(f,)``."""
         return (f,)
 
     def check_point(self, obj: Object, x: Any, where: str = "value") -> None:
@@ -192,10 +194,25 @@ class Category(ABC):
         for f, g in zip(fs, fs[1:]):
             if f.cod != g.dom:
                 raise NotComposable(MSG_COMPOSE.format(f=f, g=g, cod=f.cod, dom=g.dom))
-        parts = tuple(p for f in fs for p in self.chain(f) if not self.is_id(p))
+        pieces = []
+        for f in fs:
+            chain = self.chain(f)
+            if len(chain) > 1:
+                pieces.append(chain)  # a composite's parts are flat and no identities already
+            elif not self.is_id(f):
+                pieces.append((f,))
+        parts = concat(pieces)
         if not parts:
             return self.id(fs[0].dom)
         return parts[0] if len(parts) == 1 else self._then(parts)
+
+
+def concat(pieces: list[tuple]) -> tuple:
+    """The tuples ``pieces`` joined: the usual two (``acc >> g``) by one concatenation,
+    which copies ``acc``'s parts once, and any number in one pass."""
+    if len(pieces) == 2:
+        return pieces[0] + pieces[1]
+    return tuple(itertools.chain.from_iterable(pieces))
 
 
 class MonoidalCategory(Category):
@@ -210,7 +227,8 @@ class MonoidalCategory(Category):
         """The symmetry ``a @ b → b @ a``."""
 
     def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:
-        """The factors of ``f`` if it is a tensor, else ``(f,)``."""
+        """The factors of ``f`` if it is a tensor (merged as :meth:`tensor` leaves them,
+        so not all identities), else ``(f,)``."""
         return (f,)
 
     @property
@@ -225,6 +243,9 @@ class MonoidalCategory(Category):
 
     def product(self, *objs: Object) -> Object:
         """``objs[0] @ objs[1] @ …``, the unit when there are none."""
+        if len(objs) > 2:  # halves: a left fold would copy the growing product at each step
+            half = len(objs) // 2
+            return self.product(*objs[:half]) @ self.product(*objs[half:])
         out = self.unit
         for o in objs:
             out = out @ o
@@ -234,18 +255,29 @@ class MonoidalCategory(Category):
         """``fs[0] @ fs[1] @ …``; identities merge, and ``id @ (g >> h)`` is pushed
         inside as ``(id @ g) >> (id @ h)`` so chains stay flat however deep."""
         parts: list[Morphism] = []
+        merged = False  # whether a tensor composite is among fs
         for f in fs:
-            for p in self.tensor_factors(f):
-                if self.is_id(p) and not factors(p.dom):
-                    continue  # id_I is the unit of @
-                if parts and self.is_id(p) and self.is_id(parts[-1]):
-                    parts[-1] = self.id(parts[-1].dom @ p.dom)
-                else:
-                    parts.append(p)
+            fac = self.tensor_factors(f)
+            if len(fac) > 1:
+                # its factors are merged already, and they move something: only the
+                # seam with what precedes may merge, and the result is a tensor
+                merged = True
+                if parts and self.is_id(parts[-1]) and self.is_id(fac[0]):
+                    parts[-1] = self.id(parts[-1].dom @ fac[0].dom)
+                    fac = fac[1:]
+                parts += fac
+            elif self.is_id(f) and not factors(f.dom):
+                continue  # id_I is the unit of @
+            elif parts and self.is_id(f) and self.is_id(parts[-1]):
+                parts[-1] = self.id(parts[-1].dom @ f.dom)
+            else:
+                parts.append(f)
         if not parts:
             return self.id(I)
         if len(parts) == 1:
             return parts[0]
+        if merged:
+            return self._tensor(tuple(parts))
         movers = [i for i, p in enumerate(parts) if not self.is_id(p)]
         if not movers:
             return self.id(tensor_objects(*(p.dom for p in parts)))
@@ -366,6 +398,17 @@ class ReverseDerivativeCategory(LeftAdditiveCategory):
     def batched(self, obj: Object, n: int) -> Object:
         """The object of batches of ``n`` points of ``obj``: here ``obj^{@n}``."""
         return tensor_objects(*[obj] * n)
+
+    def keep_examples(self, batched: Object, x: Any, keep: Any) -> Any:
+        """The point ``x`` of ``batched`` (a batch of ``len(keep)`` points) with the
+        examples where ``keep`` is false replaced by zero (masking padded rows)."""
+        fs = factors(batched)
+        per = len(fs) // keep.shape[0]
+        xs = x if isinstance(x, tuple) and len(fs) > 1 else (x,)
+        def zeroed(i, xi):
+            return jax.tree.map(lambda v: jax.numpy.where(keep[i // per], v,
+                                                          jax.numpy.zeros_like(v)), xi)
+        return join_all([zeroed(i, xi) for i, xi in enumerate(xs)], fs)
 
     def batch(self, f: Morphism, shared: Object, n: int) -> Morphism:
         """``f : S @ X → Y`` applied to ``n`` inputs with ``S`` copied (mini-batching).

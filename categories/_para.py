@@ -37,7 +37,8 @@ Reparametrising along a constant ``r : I → P`` freezes the parameters
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable
 
 import jax
@@ -53,7 +54,6 @@ def _no_params(key: Any) -> tuple:
     return ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Para(Morphism):
     """A parametrised morphism ``(param, inside : param @ dom → cod)``.
 
@@ -63,6 +63,10 @@ class Para(Morphism):
         inside: a morphism ``P @ A → B`` of the underlying category.
         init: ``key ↦`` a point of ``P`` (explicit ``jax.random`` key).
         name: how it prints.
+
+    A composite (``>>``, ``@``, a functor's image of one) keeps its parts and makes
+    its ``param`` and ``inside`` (a tensor's objects too) on first use, so building a
+    deep model by repeated ``>>`` costs time linear in its depth.
 
     Raises:
         NotComposable: if ``inside.dom`` is not ``param @ dom``.
@@ -75,27 +79,54 @@ class Para(Morphism):
         bias >> sigmoid
     """
 
-    param: Object
-    dom: Object
-    inside: Morphism
-    init: Callable[[Any], Any] = field(default=_no_params)
-    name: str = ""
-    op: str = "prim"
-    parts: tuple = ()
-
-    def __post_init__(self):
-        if self.inside.dom != self.param @ self.dom:
+    def __init__(self, param: Object, dom: Object, inside: Morphism,
+                 init: Callable[[Any], Any] = _no_params, name: str = "", op: str = "prim",
+                 parts: tuple = ()):
+        vars(self).update(param=param, dom=dom, cod=inside.cod, inside=inside, init=init,
+                          name=name, op=op, parts=parts, _base=inside.category)
+        if inside.dom != param @ dom:
             raise NotComposable(
-                f"Para {self}: inside must have domain param @ dom = {self.param @ self.dom}, "
-                f"but {self.inside} has domain {self.inside.dom}")
+                f"Para {self}: inside must have domain param @ dom = {param @ dom}, "
+                f"but {inside} has domain {inside.dom}")
 
-    @property
+    @classmethod
+    def _composite(cls, base: MonoidalCategory, op: str, parts: tuple,
+                   init: Callable[[Any], Any], param: Callable[[], Object],
+                   inside: Callable[[], Morphism], **objects: Object) -> Para:
+        """A composite whose ``param`` and ``inside`` are made on first use, by the given
+        functions; ``objects`` are its ``dom`` and ``cod`` where known (its parts joined
+        there), else those of a tensor, the products of its parts'."""
+        f = cls.__new__(cls)
+        vars(f).update(init=init, name="", op=op, parts=parts, _base=base,
+                       _make_param=param, _make_inside=inside, **objects)
+        return f
+
+    @cached_property
+    def dom(self) -> Object:
+        """The input object ``A``."""
+        return self._base.product(*(p.dom for p in self.parts))
+
+    @cached_property
     def cod(self) -> Object:
-        return self.inside.cod
+        """The output object ``B``."""
+        return self._base.product(*(p.cod for p in self.parts))
+
+    @cached_property
+    def param(self) -> Object:
+        """The parameter object ``P``."""
+        return self._make_param()
+
+    @cached_property
+    def inside(self) -> Morphism:
+        """The morphism ``P @ dom → cod`` of the underlying category."""
+        return self._make_inside()
+
+    def __setattr__(self, key, value):
+        raise AttributeError("Para morphisms are immutable")
 
     @property
     def category(self) -> ParaCategory:
-        return ParaCategory(self.inside.category)
+        return ParaCategory(self._base)
 
     @staticmethod
     def lift(f: Morphism) -> Para:
@@ -120,18 +151,18 @@ class Para(Morphism):
             init: initialiser of the new parameter object ``Q``; required unless
                 ``Q`` is the unit.
         """
-        if r.category != self.inside.category:
+        if r.category != self._base:
             raise NotComposable(MSG_CATEGORY.format(op="reparametrise", f=self, g=r,
-                                                    fcat=self.inside.category, gcat=r.category))
+                                                    fcat=self._base, gcat=r.category))
         if r.cod != self.param:
             raise NotComposable(f"cannot reparametrise {self} along {r}: its codomain {r.cod} "
                                 f"≠ the parameter object {self.param}")
         if init is None:
-            if r.dom != self.inside.category.unit:
+            if r.dom != self._base.unit:
                 raise NotComposable(f"cannot reparametrise {self} along {r} without init=: "
                                     f"the new parameters {r.dom} need an initialiser")
             init = _no_params
-        base = self.inside.category
+        base = self._base
         inside = base.then(base.tensor(r, base.id(self.dom)), self.inside)
         return Para(r.dom, self.dom, inside, init, name=f"{self!r}.reparam({r!r})")
 
@@ -140,6 +171,11 @@ class Para(Morphism):
         """Push a strict monoidal functor ``F`` inside: ``(P, f) ↦ (F P, F f)``."""
         parts = tuple(p.map(on_objects, on_morphisms) if isinstance(p, Para) else on_morphisms(p)
                       for p in self.parts)
+        if self.op in ("then", "tensor"):
+            return Para._composite(parts[0].category.base, self.op, parts, self.init,
+                                   param=lambda: on_objects(self.param),
+                                   inside=lambda: on_morphisms(self.inside),
+                                   dom=on_objects(self.dom), cod=on_objects(self.cod))
         return Para(on_objects(self.param), on_objects(self.dom), on_morphisms(self.inside),
                     self.init, name=self.name, op=self.op, parts=parts)
 
@@ -176,51 +212,62 @@ class ParaCategory(MonoidalCategory):
         return f.parts if f.op == "then" else (f,)
 
     def _then(self, parts: tuple[Para, ...]) -> Para:
-        # On P1 @ … @ Pn @ A, step i moves Pi past the later parameters to the data
-        # wire and runs inside_i there: a flat chain, linear in the number of parts.
         b = self.base
-        steps = []
-        for i, f in enumerate(parts):
-            later = b.product(*(g.param for g in parts[i + 1:]))
-            if b.unit not in (f.param, later):
-                steps.append(b.tensor(b.swap(f.param, later), b.id(f.dom)))
-            steps.append(b.tensor(b.id(later), f.inside))
-        params = tuple(p.param for p in parts)
-        return Para(b.product(*params), parts[0].dom, b.then(*steps),
-                    _joint_init(b, [p.init for p in parts], params), op="then", parts=parts)
+
+        def inside():
+            # On P1 @ … @ Pn @ A, step i moves Pi past the later parameters to the data
+            # wire and runs inside_i there: a flat chain, linear in the number of parts.
+            # Built from the last step back, so each `later` is one product more.
+            steps, later = [], b.unit
+            for f in reversed(parts):
+                steps.append(b.tensor(b.id(later), f.inside))
+                if b.unit not in (f.param, later):
+                    steps.append(b.tensor(b.swap(f.param, later), b.id(f.dom)))
+                later = f.param @ later
+            return b.then(*reversed(steps))
+
+        return Para._composite(b, "then", parts, _joint_init(b, parts),
+                               param=lambda: _params(b, parts), inside=inside,
+                               dom=parts[0].dom, cod=parts[-1].cod)
 
     def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:
         return f.parts if f.op == "tensor" else (f,)
 
     def _tensor(self, parts: tuple[Para, ...]) -> Para:
         b = self.base
-        acc = parts[0]
-        inside = acc.inside
-        param, dom = acc.param, acc.dom
-        for g in parts[1:]:
-            # (P @ Q) @ (A @ C) → (P @ A) @ (Q @ C), then the two insides side by side
-            route = b.tensor(b.id(param), b.swap(g.param, dom), b.id(g.dom)) \
-                if b.unit not in (g.param, dom) else b.id(param @ g.param @ dom @ g.dom)
-            inside = b.then(route, b.tensor(inside, g.inside))
-            param, dom = param @ g.param, dom @ g.dom
-        params = tuple(p.param for p in parts)
-        return Para(param, dom, inside, _joint_init(b, [p.init for p in parts], params),
-                    op="tensor", parts=parts)
+
+        def inside():
+            acc = parts[0]
+            inside = acc.inside
+            param, dom = acc.param, acc.dom
+            for g in parts[1:]:
+                # (P @ Q) @ (A @ C) → (P @ A) @ (Q @ C), then the two insides side by side
+                route = b.tensor(b.id(param), b.swap(g.param, dom), b.id(g.dom)) \
+                    if b.unit not in (g.param, dom) else b.id(param @ g.param @ dom @ g.dom)
+                inside = b.then(route, b.tensor(inside, g.inside))
+                param, dom = param @ g.param, dom @ g.dom
+            return inside
+
+        return Para._composite(b, "tensor", parts, _joint_init(b, parts),
+                               param=lambda: _params(b, parts), inside=inside)
 
     def swap(self, a: Object, b: Object) -> Para:
         return Para.lift(self.base.swap(a, b))
 
 
-def _joint_init(base: MonoidalCategory, inits: list[Callable], params: tuple[Object, ...]
-                ) -> Callable[[Any], Any]:
-    # keys go only to parts with parameters, so inserting an activation into a
-    # model does not change how the other layers are initialised
-    owners = [i for i, p in enumerate(params) if p != base.unit]
-    points = tuple(base.point_object(p) for p in params)
+def _params(base: MonoidalCategory, parts: tuple[Para, ...]) -> Object:
+    return base.product(*(p.param for p in parts))
 
+
+def _joint_init(base: MonoidalCategory, parts: tuple[Para, ...]) -> Callable[[Any], Any]:
     def init(key):
+        # keys go only to parts with parameters, so inserting an activation into a
+        # model does not change how the other layers are initialised
+        params = [p.param for p in parts]
+        owners = [i for i, p in enumerate(params) if p != base.unit]
         keys = dict(zip(owners, jax.random.split(key, len(owners)))) if owners else {}
-        return join_all([f(keys[i]) if i in keys else () for i, f in enumerate(inits)], points)
+        return join_all([p.init(keys[i]) if i in keys else () for i, p in enumerate(parts)],
+                        tuple(base.point_object(p) for p in params))
     return init
 
 

@@ -32,7 +32,7 @@ RD.5, the reverse chain rule: ``R[f;g](a, c) = R[f](a, R[g](f(a), c))``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import jax
@@ -48,13 +48,17 @@ def _tree_add(x: Any, y: Any) -> Any:
     return jax.tree.map(jnp.add, x, y)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Smooth(Morphism):
     """A smooth map ``dom → cod``, evaluated by JAX.
 
     ``fn`` computes the map; ``dfn`` is the same function with any supplied
     reverse-derivative rules attached (what ``R`` differentiates). Build
     primitives with :func:`categories.smooth.primitive`, not this constructor.
+    ``name`` is how it prints: structural maps give a function making it, as
+    their names spell out whole (possibly large) objects and most never print.
+
+    A composite runs its parts' functions (read when it runs), and a tensor's
+    objects are made on first use, so each ``>>`` or ``@`` costs O(1).
 
     Example:
         >>> from categories import ArrayType, smooth
@@ -63,13 +67,31 @@ class Smooth(Morphism):
         tanh >> scale(2.0)
     """
 
-    dom: Object
-    cod: Object
-    fn: Callable[[Any], Any] = field(repr=False)
-    dfn: Callable[[Any], Any] = field(repr=False)
-    op: str = "prim"
-    parts: tuple = ()
-    name: str = ""
+    def __init__(self, dom: Object, cod: Object, fn: Callable[[Any], Any],
+                 dfn: Callable[[Any], Any], op: str = "prim", parts: tuple = (),
+                 name: str | Callable[[], str] = ""):
+        vars(self).update(dom=dom, cod=cod, fn=fn, dfn=dfn, op=op, parts=parts, name=name)
+
+    @classmethod
+    def _tensor_of(cls, parts: tuple[Smooth, ...], fn: Callable[[Any], Any],
+                   dfn: Callable[[Any], Any]) -> Smooth:
+        """The tensor of ``parts``, whose objects are made on first use."""
+        f = cls.__new__(cls)
+        vars(f).update(fn=fn, dfn=dfn, op="tensor", parts=parts, name="")
+        return f
+
+    @cached_property
+    def dom(self) -> Object:
+        """The domain (a tensor's is the product of its parts')."""
+        return tensor_objects(*(p.dom for p in self.parts))
+
+    @cached_property
+    def cod(self) -> Object:
+        """The codomain (a tensor's is the product of its parts')."""
+        return tensor_objects(*(p.cod for p in self.parts))
+
+    def __setattr__(self, key, value):
+        raise AttributeError("smooth maps are immutable")
 
     @property
     def category(self) -> SmoothCategory:
@@ -89,7 +111,7 @@ class Smooth(Morphism):
             return " + ".join(f"({p!r})" if p.op == "then" else repr(p) for p in self.parts)
         if self.op == "rd":
             return f"R[{self.parts[0]!r}]"
-        return self.name
+        return self.name if isinstance(self.name, str) else self.name()
 
 
 def primitive(name: str, dom: Object, cod: Object, fn: Callable[[Any], Any],
@@ -143,7 +165,7 @@ class SmoothCategory(ReverseDerivativeCategory):
 
     # -- Category -----------------------------------------------------------
     def id(self, obj: Object) -> Smooth:
-        return Smooth(obj, obj, _identity, _identity, op="id", name=f"id({obj})")
+        return Smooth(obj, obj, _identity, _identity, op="id", name=lambda: f"id({obj})")
 
     def is_id(self, f: Morphism) -> bool:
         return isinstance(f, Smooth) and f.op == "id"
@@ -152,16 +174,15 @@ class SmoothCategory(ReverseDerivativeCategory):
         return f.parts if f.op == "then" else (f,)
 
     def _then(self, parts: tuple[Smooth, ...]) -> Smooth:
-        fns, dfns = [p.fn for p in parts], [p.dfn for p in parts]
-
+        # the closures read the parts when run, so building a chain is O(1) per `>>`
         def fn(x):
-            for h in fns:
-                x = h(x)
+            for p in parts:
+                x = p.fn(x)
             return x
 
         def dfn(x):
-            for h in dfns:
-                x = h(x)
+            for p in parts:
+                x = p.dfn(x)
             return x
 
         return Smooth(parts[0].dom, parts[-1].cod, fn, dfn, op="then", parts=parts)
@@ -171,39 +192,37 @@ class SmoothCategory(ReverseDerivativeCategory):
         return f.parts if f.op == "tensor" else (f,)
 
     def _tensor(self, parts: tuple[Smooth, ...]) -> Smooth:
-        doms = tuple(p.dom for p in parts)
-        cods = tuple(p.cod for p in parts)
-
-        def lift(fs):
+        def lift(run):
             def fn(x):
-                return join_all([h(xi) for h, xi in zip(fs, split_all(x, doms))], cods)
+                xs = split_all(x, tuple(p.dom for p in parts))
+                return join_all([run(p)(xi) for p, xi in zip(parts, xs)],
+                                tuple(p.cod for p in parts))
             return fn
 
-        return Smooth(tensor_objects(*doms), tensor_objects(*cods), lift([p.fn for p in parts]),
-                      lift([p.dfn for p in parts]), op="tensor", parts=parts)
+        return Smooth._tensor_of(parts, lift(lambda p: p.fn), lift(lambda p: p.dfn))
 
     def swap(self, a: Object, b: Object) -> Smooth:
         def fn(x):
             xa, xb = split(x, a, b)
             return join(xb, xa, b, a)
-        return Smooth(a @ b, b @ a, fn, fn, name=f"swap({a}, {b})")
+        return Smooth(a @ b, b @ a, fn, fn, name=lambda: f"swap({a}, {b})")
 
     # -- Cartesian ----------------------------------------------------------
     def copy(self, a: Object) -> Smooth:
         def fn(x):
             return join(x, x, a, a)
-        return Smooth(a, a @ a, fn, fn, name=f"copy({a})")
+        return Smooth(a, a @ a, fn, fn, name=lambda: f"copy({a})")
 
     def discard(self, a: Object) -> Smooth:
         def fn(x):
             return ()
-        return Smooth(a, I, fn, fn, name=f"discard({a})")
+        return Smooth(a, I, fn, fn, name=lambda: f"discard({a})")
 
     # -- Left additive ------------------------------------------------------
     def zero(self, a: Object, b: Object) -> Smooth:
         def fn(x):
             return zeros(b)
-        return Smooth(a, b, fn, fn, name=f"zero({a}, {b})")
+        return Smooth(a, b, fn, fn, name=lambda: f"zero({a}, {b})")
 
     def _add(self, f: Smooth, g: Smooth) -> Smooth:
         return Smooth(f.dom, f.cod, lambda x: _tree_add(f.fn(x), g.fn(x)),
@@ -225,6 +244,10 @@ class SmoothCategory(ReverseDerivativeCategory):
 
     def batched(self, obj: Object, n: int) -> Object:
         return stack(obj, n)
+
+    def keep_examples(self, batched: Object, x: Any, keep: Any) -> Any:
+        """Batches are stacked: zero the rows (leading axis) where ``keep`` is false."""
+        return _keep_rows(x, keep)
 
     def batch(self, f: Smooth, shared: Object, n: int) -> Smooth:
         """``S @ stack(X, n) → stack(Y, n)`` by ``jax.vmap`` over the batch axis, ``S`` shared.
@@ -248,6 +271,13 @@ class SmoothCategory(ReverseDerivativeCategory):
         """``(f(a), b' ↦ R[f](a, b'))`` with the forward pass run once (``jax.vjp``)."""
         b, pullback = jax.vjp(f.dfn, a)
         return b, lambda ct: pullback(ct)[0]
+
+
+def _keep_rows(x: Any, keep: Any) -> Any:
+    """``x`` with the rows (leading axis) where ``keep`` is false set to zero."""
+    def leaf(v):
+        return jnp.where(keep.reshape(keep.shape + (1,) * (v.ndim - 1)), v, jnp.zeros_like(v))
+    return jax.tree.map(leaf, x)
 
 
 def _identity(x):

@@ -26,8 +26,8 @@ RD.3: ``R[1](x, d) = d``; and the square is not the identity:
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import jax
@@ -36,8 +36,10 @@ import numpy as np
 
 from categories import (BadObject, BadPoint, I, Morphism, Object, ReverseDerivativeCategory,
                         factors, join_all, split_all, tensor_objects)
+from categories._abc import concat
 
-from ._netlist import Builder, Netlist, reverse
+from . import _words
+from ._netlist import Builder, Chain, Netlist, reverse
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,16 @@ def _batch_size(*objs: Object) -> int | None:
     return sizes.pop() if sizes else None
 
 
-@dataclass(frozen=True, repr=False)
 class Circuit(Morphism):
     """A polynomial circuit ``dom → cod``: a netlist (hashable, inspectable data).
+
+    Circuits are equal when their objects, netlists and names are. A composite
+    (``>>``, ``@``) keeps its parts and makes its netlist (a tensor's objects too)
+    on first use; ``>>`` extends the builder of its first part, so a chain built by
+    repeated ``>>`` costs time linear in its length.
+
+    Raises:
+        BadObject: if the netlist's inputs and outputs do not match the objects' widths.
 
     Example:
         >>> from circuits import gates
@@ -100,16 +109,75 @@ class Circuit(Morphism):
         ({'xor': 2, 'const': 1}, [1])
     """
 
-    dom: Object
-    cod: Object
-    net: Netlist
-    name: str = ""
+    def __init__(self, dom: Object, cod: Object, net: Netlist, name: str = ""):
+        vars(self).update(dom=dom, cod=cod, net=net, name=name, op="prim", parts=())
+        if net.n_inputs != _width(dom) or len(net.outputs) != _width(cod):
+            raise BadObject(f"circuit {name or '?'}: netlist has {net.n_inputs} inputs "
+                            f"and {len(net.outputs)} outputs, but {dom} → {cod} "
+                            f"needs {_width(dom)} and {_width(cod)}")
 
-    def __post_init__(self):
-        if self.net.n_inputs != _width(self.dom) or len(self.net.outputs) != _width(self.cod):
-            raise BadObject(f"circuit {self.name or '?'}: netlist has {self.net.n_inputs} inputs "
-                            f"and {len(self.net.outputs)} outputs, but {self.dom} → {self.cod} "
-                            f"needs {_width(self.dom)} and {_width(self.cod)}")
+    @classmethod
+    def _composite(cls, op: str, parts: tuple, **made: Any) -> Circuit:
+        """A composite (``op`` ``"then"`` or ``"tensor"``) of flat ``parts``; ``made`` holds
+        what is known already (``dom``, ``cod``, ``name``, ``_chain``, ...), the rest is
+        made on first use."""
+        c = cls.__new__(cls)
+        vars(c).update(op=op, parts=parts, **made)
+        return c
+
+    @cached_property
+    def dom(self) -> Object:
+        """The input object (a tensor's is the product of its parts')."""
+        return tensor_objects(*(p.dom for p in self.parts))
+
+    @cached_property
+    def cod(self) -> Object:
+        """The output object (a tensor's is the product of its parts')."""
+        return tensor_objects(*(p.cod for p in self.parts))
+
+    @cached_property
+    def _batch(self) -> int | None:
+        """The batch size of its per-example wires (BadObject if they mix sizes)."""
+        return _batch_size(self.dom, self.cod)
+
+    @cached_property
+    def net(self) -> Netlist:
+        """The netlist (a composite's is built on first use)."""
+        if self.op == "then":
+            return self._chain.build()
+        b = Builder(_width(self.dom), wires_of(self.dom), self._batch)
+        return b.build(_side_by_side(b, self.parts))
+
+    @cached_property
+    def name(self) -> str:
+        """How it prints (a chain's name is joined on first use)."""
+        return " >> ".join(map(repr, self.parts))
+
+    @cached_property
+    def _chain(self) -> Chain:
+        """A ``>>`` composite's builder state, replayed from its parts unless it was
+        reached by extending its first part's."""
+        b = Builder(_width(self.dom), wires_of(self.dom), self._batch)
+        return Chain.start(b).feed(p.net for p in self.parts)
+
+    @cached_property
+    def _passes_through(self) -> bool:
+        """Whether the netlist has no gates and outputs its inputs in order."""
+        if self.op == "then":
+            return self._chain.passes_through
+        return not self.net.gates and self.net.outputs == tuple(range(self.net.n_inputs))
+
+    def __setattr__(self, key, value):
+        raise AttributeError("circuits are immutable")
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.dom, self.cod, self.net, self.name) == (other.dom, other.cod, other.net,
+                                                             other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.dom, self.cod, self.net, self.name))
 
     @property
     def category(self) -> CircuitCategory:
@@ -132,11 +200,13 @@ class Circuit(Morphism):
 
 def evaluate(c: Circuit, x: Any) -> Any:
     """Run the netlist on 0/1 arrays: gate by gate with numpy on numpy input; on JAX
-    arrays and tracers, level by level (one gather and one bitwise operation per
-    depth level and gate kind), so a compiled step has O(depth) operations, not O(gates)."""
+    arrays and tracers bit-packed, 32 examples a word, level by level
+    (:mod:`circuits._words`), so a compiled step has O(depth) operations, not O(gates)."""
     parts = split_all(x, factors(c.dom))
     if any(isinstance(v, jax.Array) for v in jax.tree.leaves(parts)):
-        return _evaluate_levels(c, parts)
+        batch = _batch_size(c.dom, c.cod) or 1
+        rows = _rows(c.dom, parts, batch)
+        return _point(c.cod, _words.run(c.net, rows, _words.valid_row(batch)), batch)
     vals = []
     for f, v in zip(factors(c.dom), parts):
         v = np.asarray(v).astype(np.uint8)
@@ -159,56 +229,48 @@ def evaluate(c: Circuit, x: Any) -> Any:
     return join_all(outs, factors(c.cod)) if factors(c.cod) else ()
 
 
-@functools.lru_cache(maxsize=512)
-def _levels(net: Netlist) -> tuple[np.ndarray, list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]]:
-    """Constant-one wires, and the gates grouped by (depth, kind) as index arrays."""
-    depth = [0] * net.n_inputs
-    groups: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
-    ones = []
-    for j, (op, a, b) in enumerate(net.gates):
-        w = net.n_inputs + j
-        if op == "const":
-            depth.append(0)
-            if a:
-                ones.append(w)
-            continue
-        d = 1 + max(depth[a], depth[b] if op in ("xor", "and") else 0)
-        depth.append(d)
-        groups.setdefault((d, op), []).append((w, a, max(b, 0)))
-    levels = [(op, *(np.array(col, np.int32) for col in zip(*rows)))
-              for (_, op), rows in sorted(groups.items())]
-    return np.array(ones, np.int32), levels
-
-
-def _evaluate_levels(c: Circuit, parts: list) -> Any:
-    sizes = {f.batch for f in factors(c.dom) + factors(c.cod) if f.batch is not None}
-    shape = (sizes.pop(),) if sizes else ()
-    rows = []
-    for f, v in zip(factors(c.dom), parts):
-        v = jnp.asarray(v).astype(jnp.uint8)
-        rows.append(v.T if f.batch is not None else jnp.broadcast_to(v[:, None] if shape else v,
-                                                                   (f.n, *shape)))
-    wires = jnp.zeros((c.net.n_wires, *shape), jnp.uint8)
-    if rows:
-        wires = wires.at[:c.net.n_inputs].set(jnp.concatenate(rows))
-    ones, levels = _levels(c.net)
-    if ones.size:
-        wires = wires.at[ones].set(1)
-    for op, out, a, b in levels:
-        if op == "xor":
-            wires = wires.at[out].set(wires[a] ^ wires[b])
-        elif op == "and":
-            wires = wires.at[out].set(wires[a] & wires[b])
-        else:
-            parity = (jnp.sum(wires[a].astype(jnp.int32), axis=-1, keepdims=True) % 2)
-            wires = wires.at[out].set(jnp.broadcast_to(parity.astype(jnp.uint8), (len(out), *shape)))
-    outs, k = [], 0
-    for f in factors(c.cod):
-        block = wires[np.array(c.net.outputs[k:k + f.n], np.int32)] if f.n else \
-            jnp.zeros((0, *shape), jnp.uint8)
+def _layout(obj: Object) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
+    """The wires of ``obj``'s shared factors and of its per-example ones, in factor
+    order, and the two groups' factor widths: points move as two blocks (a handful of
+    operations however many factors, which keeps compiled programs small)."""
+    shared, per, k = [], [], 0
+    for f in factors(obj):
+        (shared if f.batch is None else per).append(np.arange(k, k + f.n))
         k += f.n
-        outs.append(block.T if f.batch is not None else (block[:, 0] if shape else block))
-    return join_all(outs, factors(c.cod)) if factors(c.cod) else ()
+    def cat(groups):
+        return np.concatenate(groups).astype(np.int32) if groups else np.zeros(0, np.int32)
+    return cat(shared), cat(per), [len(g) for g in shared], [len(g) for g in per]
+
+
+def _rows(obj: Object, parts: list, batch: int) -> jax.Array:
+    """A point of ``obj`` as packed rows, one per wire: the shared factors as rows of
+    all-ones or all-zeros words, the per-example ones packed 32 examples a word."""
+    words = _words.words_for(batch)
+    fs = factors(obj)
+    shared = [jnp.asarray(v, jnp.uint8) for f, v in zip(fs, parts) if f.batch is None]
+    per = [jnp.asarray(v, jnp.uint8) for f, v in zip(fs, parts) if f.batch is not None]
+    blocks = ([_words.broadcast(jnp.concatenate(shared), words)] if shared else []) + \
+             ([_words.pack(jnp.concatenate(per, axis=1), words)] if per else [])
+    if not blocks:
+        return jnp.zeros((0, words), jnp.uint32)
+    rows = jnp.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    s_idx, p_idx, _, _ = _layout(obj)
+    order = np.argsort(np.concatenate([s_idx, p_idx]), kind="stable")
+    return rows if np.array_equal(order, np.arange(len(order))) else rows[order]
+
+
+def _point(obj: Object, rows: jax.Array, batch: int) -> Any:
+    """Inverse of :func:`_rows`: shared factors read off bit 0, per-example ones unpacked."""
+    s_idx, p_idx, s_sizes, p_sizes = _layout(obj)
+    def pieces(bits, sizes, axis):
+        # one static slice per factor (jnp.split into many parts compiles far slower)
+        ends = np.cumsum(sizes, dtype=int)
+        return iter([jax.lax.slice_in_dim(bits, e - n, e, axis=axis) for n, e in zip(sizes, ends)])
+
+    shared = pieces((rows[s_idx, 0] & np.uint32(1)).astype(jnp.uint8), s_sizes, 0)
+    per = pieces(_words.unpack(rows[p_idx], batch), p_sizes, 1) if p_sizes else iter(())
+    outs = [next(shared) if f.batch is None else next(per) for f in factors(obj)]
+    return join_all(outs, factors(obj)) if outs else ()
 
 
 class CircuitCategory(ReverseDerivativeCategory):
@@ -245,30 +307,33 @@ class CircuitCategory(ReverseDerivativeCategory):
         return self._make(obj, obj, lambda b: list(range(_width(obj))), f"id({obj})")
 
     def is_id(self, f: Morphism) -> bool:
-        return (f.dom == f.cod and not f.net.gates
-                and f.net.outputs == tuple(range(f.net.n_inputs)))
+        # the cheap test first: a tensor's objects are made on first use, a chain's netlist too
+        if f.op == "tensor":
+            return f._passes_through and f.dom == f.cod
+        return f.dom == f.cod and f._passes_through
 
     def _then(self, parts: tuple[Circuit, ...]) -> Circuit:
-        def build(b):
-            wires = list(range(b.n_inputs))
-            for p in parts:
-                wires = [b.copy_gates(p.net, wires)[o] for o in p.net.outputs]
-            return wires
-        return self._make(parts[0].dom, parts[-1].cod, build,
-                          " >> ".join(map(repr, parts)))
+        # not flattened by `then` (a composite that is an identity netlist is dropped
+        # whole there), so flatten here; a composite is the chain of its flat parts
+        dom, cod = parts[0].dom, parts[-1].cod
+        made = {"dom": dom, "cod": cod, "_batch": _batch_size(dom, cod)}
+        flat = _flat(parts, "then")
+        head = parts[0]
+        if head.op == "then" and head._chain.newest \
+                and head._chain.builder.batch == made["_batch"]:
+            made["_chain"] = head._chain.feed(p.net for p in flat[len(head.parts):])
+        return Circuit._composite("then", flat, **made)
 
     def _tensor(self, parts: tuple[Circuit, ...]) -> Circuit:
-        def build(b):
-            outs, k = [], 0
-            for p in parts:
-                n = p.net.n_inputs
-                wires = b.copy_gates(p.net, range(k, k + n))
-                outs += [wires[o] for o in p.net.outputs]
-                k += n
-            return outs
-        dom = tensor_objects(*(p.dom for p in parts))
-        return self._make(dom, tensor_objects(*(p.cod for p in parts)), build,
-                          " @ ".join(f"({p!r})" if " >> " in repr(p) else repr(p) for p in parts))
+        flat = _flat(parts, "tensor")
+        sizes = {p._batch for p in parts} - {None}
+        if len(sizes) > 1:
+            raise BadObject(f"one circuit cannot mix batch sizes {sorted(sizes)}")
+        # side by side, the netlist is an identity exactly when each part's is
+        return Circuit._composite(
+            "tensor", flat, _batch=sizes.pop() if sizes else None,
+            name=" @ ".join(f"({p!r})" if " >> " in repr(p) else repr(p) for p in parts),
+            _passes_through=all(p._passes_through for p in parts))
 
     def swap(self, a: Object, b_: Object) -> Circuit:
         n, m = _width(a), _width(b_)
@@ -304,8 +369,28 @@ class CircuitCategory(ReverseDerivativeCategory):
         net = reverse(f.net, wires_of(f.dom), wires_of(f.cod), _batch_size(f.dom, f.cod))
         return Circuit(f.dom @ f.cod, f.dom, net, f"R[{f!r}]")
 
+    def vjp(self, f: Circuit, a: Any) -> tuple[Any, Any]:
+        """``(f(a), dy ↦ R[f](a, dy))`` bit-packed: ``a`` is packed once, and its rows serve
+        both the forward netlist and the reverse one (which recomputes ``f`` inside).
+        On numpy input (an eager step) it stays in numpy, gate by gate."""
+        if not any(isinstance(v, jax.Array) for v in jax.tree.leaves(a)):
+            return super().vjp(f, a)
+        batch = _batch_size(f.dom, f.cod) or 1
+        valid = _words.valid_row(batch)
+        rows = _rows(f.dom, split_all(a, factors(f.dom)), batch)
+
+        def pullback(dy):
+            both = jnp.concatenate([rows, _rows(f.cod, split_all(dy, factors(f.cod)), batch)])
+            return _point(f.dom, _words.run(self.rd(f).net, both, valid), batch)
+
+        return _point(f.cod, _words.run(f.net, rows, valid), batch), pullback
+
     def batched(self, obj: Object, n: int) -> Object:
         return tensor_objects(*(Bits(f.n, batch=n) for f in factors(obj)))
+
+    def keep_examples(self, batched: Object, x: Any, keep: Any) -> Any:
+        """Batched bits are ``(batch, n)`` arrays: zero the rows where ``keep`` is false."""
+        return jax.tree.map(lambda v: jnp.where(keep[:, None], v, jnp.zeros_like(v)), x)
 
     def batch(self, f: Circuit, shared: Object, n: int) -> Circuit:
         """The same netlist run on ``n`` examples at once, ``shared`` broadcast: its
@@ -313,6 +398,22 @@ class CircuitCategory(ReverseDerivativeCategory):
         rest = tensor_objects(*factors(f.dom)[len(factors(shared)):])
         return Circuit(shared @ self.batched(rest, n), self.batched(f.cod, n), f.net,
                        f"batch({f!r}, {n})")
+
+
+def _flat(parts: tuple[Circuit, ...], op: str) -> tuple[Circuit, ...]:
+    """The parts, with those that are ``op`` composites replaced by their own parts."""
+    return concat([p.parts if p.op == op else (p,) for p in parts])
+
+
+def _side_by_side(b: Builder, parts: tuple[Circuit, ...]) -> list[int]:
+    """Instantiate the parts' netlists on consecutive inputs; their outputs, in order."""
+    outs, k = [], 0
+    for p in parts:
+        n = p.net.n_inputs
+        wires = b.copy_gates(p.net, range(k, k + n))
+        outs += [wires[o] for o in p.net.outputs]
+        k += n
+    return outs
 
 
 CIRCUIT = CircuitCategory()

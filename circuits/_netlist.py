@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,48 @@ class Builder:
             gates.append((op, a, b))
             renumber[w] = self.n_inputs + len(gates) - 1
         return Netlist(self.n_inputs, tuple(gates), tuple(renumber[o] for o in outputs))
+
+
+@dataclass(frozen=True, eq=False)
+class Chain:
+    """The output ``wires`` that netlists run one after another reach in ``builder``.
+
+    :meth:`feed` appends to the builder in place, so a chain grown part by part
+    costs its total size; the builder's other users only ever append, which leaves
+    these wires (and :meth:`build`) unchanged. ``size`` is the builder's gate count
+    when this state was reached: only the newest state may be fed further.
+    """
+
+    builder: Builder
+    wires: tuple[int, ...]
+    size: int
+
+    @staticmethod
+    def start(builder: Builder) -> Chain:
+        """The empty chain: the builder's inputs."""
+        return Chain(builder, tuple(range(builder.n_inputs)), len(builder.gates))
+
+    @property
+    def newest(self) -> bool:
+        """Whether nothing was added to the builder since this state."""
+        return self.size == len(self.builder.gates)
+
+    def feed(self, nets: Iterable[Netlist]) -> Chain:
+        """The chain continued by ``nets`` (each instantiated on the wires so far)."""
+        b, wires = self.builder, self.wires
+        for net in nets:
+            inner = b.copy_gates(net, wires)
+            wires = tuple(inner[o] for o in net.outputs)
+        return Chain(b, wires, len(b.gates))
+
+    @property
+    def passes_through(self) -> bool:
+        """Whether the chain so far outputs its inputs unchanged (an identity netlist)."""
+        return self.wires == tuple(range(self.builder.n_inputs))
+
+    def build(self) -> Netlist:
+        """The netlist of the chain so far."""
+        return self.builder.build(self.wires)
 
 
 def reverse(net: Netlist, batched_inputs: Sequence[bool], batched_outputs: Sequence[bool],

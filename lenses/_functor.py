@@ -57,7 +57,7 @@ def _as_lens(f, derivative):
 
     label = "R" if derivative is None else repr(derivative)
     return Lens(f, lambda: d.rd(f), dom_bwd=f.dom, cod_bwd=f.cod, forward=forward,
-                backward=backward, name=f"{label}({f!r})")
+                backward=backward, name=lambda: f"{label}({f!r})")
 
 
 @dispatch(Para, object, namespace=DISPATCH)

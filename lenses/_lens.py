@@ -79,6 +79,10 @@ class Lens(Morphism):
         cod_bwd: ``B'``; ``dom_bwd``: ``A'`` (both needed when ``put`` is a
             zero-argument function building it on first use).
         forward, backward: the execution (default: residual ``a``, then ``put``).
+        name: how it prints (or a function making that string when printed).
+
+    A composite keeps its parts and makes ``get`` and ``put`` (a tensor's objects
+    too) on first use.
 
     Raises:
         NotComposable: if ``get`` and ``put`` do not fit (different categories,
@@ -95,7 +99,7 @@ class Lens(Morphism):
                  dom_bwd: Object | None = None, cod_bwd: Object | None = None,
                  forward: Callable[[Any], tuple[Any, Any]] | None = None,
                  backward: Callable[[Any, Any], Any] | None = None,
-                 op: str = "prim", parts: tuple = (), name: str = ""):
+                 op: str = "prim", parts: tuple = (), name: str | Callable[[], str] = ""):
         base = get.category
         if not isinstance(base, CartesianCategory):
             raise NotComposable(f"a Lens needs a Cartesian category, but {get} lives in {base!r}")
@@ -112,18 +116,36 @@ class Lens(Morphism):
             dom_bwd = put.cod
         elif dom_bwd is None or cod_bwd is None:
             raise NotComposable("a Lens whose put is built lazily needs dom_bwd and cod_bwd")
-        s = object.__setattr__
-        s(self, "get", get)
-        s(self, "_put", put)
-        s(self, "dom", LensType(a, dom_bwd))
-        s(self, "cod", LensType(get.cod, cod_bwd))
-        s(self, "op", op)
-        s(self, "parts", parts)
-        s(self, "name", name)
+        vars(self).update(get=get, _put=put, _base=base, dom=LensType(a, dom_bwd),
+                          cod=LensType(get.cod, cod_bwd), op=op, parts=parts, name=name)
         if forward is None:
             forward, backward = self._default_run()
-        s(self, "forward", forward)
-        s(self, "backward", backward)
+        vars(self).update(forward=forward, backward=backward)
+
+    @classmethod
+    def _composite(cls, base: CartesianCategory, get: Callable[[], Morphism],
+                   put: Callable[[], Morphism], forward: Callable[[Any], tuple[Any, Any]],
+                   backward: Callable[[Any, Any], Any], op: str, parts: tuple,
+                   **objects: LensType) -> Lens:
+        """A composite whose ``get`` and ``put`` are made on first use, by the given
+        functions; ``objects`` are its ``dom`` and ``cod`` where known (its parts joined
+        there), else those of a tensor, the products of its parts'."""
+        lens = cls.__new__(cls)
+        vars(lens).update(_make_get=get, _put=put, _base=base, op=op, parts=parts, name="",
+                          forward=forward, backward=backward, **objects)
+        return lens
+
+    @cached_property
+    def dom(self) -> LensType:
+        """``(A, A')``."""
+        return LensType(tensor_objects(*(p.dom.fwd for p in self.parts)),
+                        tensor_objects(*(p.dom.bwd for p in self.parts)))
+
+    @cached_property
+    def cod(self) -> LensType:
+        """``(B, B')``."""
+        return LensType(tensor_objects(*(p.cod.fwd for p in self.parts)),
+                        tensor_objects(*(p.cod.bwd for p in self.parts)))
 
     def __setattr__(self, key, value):
         raise AttributeError("lenses are immutable")
@@ -141,13 +163,18 @@ class Lens(Morphism):
         return forward, backward
 
     @cached_property
+    def get(self) -> Morphism:
+        """The forward morphism ``A → B`` of C (built on first use for composites)."""
+        return self._make_get()
+
+    @cached_property
     def put(self) -> Morphism:
         """The backward morphism ``A @ B' → A'`` of C (built on first use for composites)."""
         return self._put if isinstance(self._put, Morphism) else self._put()
 
     @property
     def category(self) -> LensCategory:
-        return LensCategory(self.get.category)
+        return LensCategory(self._base)
 
     def run(self, a: Any, b_grad: Any) -> tuple[Any, Any]:
         """``(get(a), put(a, b'))`` by the linear schedule: forward once, then backward."""
@@ -159,7 +186,8 @@ class Lens(Morphism):
             return " >> ".join(map(repr, self.parts))
         if self.op == "tensor":
             return " @ ".join(f"({p!r})" if p.op == "then" else repr(p) for p in self.parts)
-        return self.name or f"Lens({self.get!r}, {self.put!r})"
+        name = self.name if isinstance(self.name, str) else self.name()
+        return name or f"Lens({self.get!r}, {self.put!r})"
 
 
 @dataclass(frozen=True)
@@ -189,7 +217,7 @@ class LensCategory(MonoidalCategory):
             return g
 
         return Lens(b.id(obj.fwd), b.proj(obj.fwd, obj.bwd, 1), forward=forward,
-                    backward=backward, op="id", name=f"id{obj}")
+                    backward=backward, op="id", name=lambda: f"id{obj}")
 
     def is_id(self, f: Morphism) -> bool:
         return f.op == "id"
@@ -223,36 +251,35 @@ class LensCategory(MonoidalCategory):
                 g = lens.backward(r, g)
             return g
 
-        return Lens(b.then(*(p.get for p in parts)), put, dom_bwd=parts[0].dom.bwd,
-                    cod_bwd=parts[-1].cod.bwd,
-                    forward=forward, backward=backward, op="then", parts=parts)
+        return Lens._composite(b, lambda: b.then(*(p.get for p in parts)), put, forward,
+                               backward, "then", parts, dom=parts[0].dom, cod=parts[-1].cod)
 
     def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:
         return f.parts if f.op == "tensor" else (f,)
 
     def _tensor(self, parts: tuple[Lens, ...]) -> Lens:
+        # the parts' objects are read when run, so each `@` costs O(1)
         b = self.base
-        doms = tuple(p.get.dom for p in parts)
-        cod_bwds = tuple(p.cod.bwd for p in parts)
-        dom_bwds = tuple(p.dom.bwd for p in parts)
 
         def put():
             # (A1 @ … @ An) @ (B1' @ … @ Bn') → (A1 @ B1') @ … @ (An @ Bn') → A1' @ … @ An'
             n = len(parts)
-            interleave = b.permute(doms + cod_bwds, [j for i in range(n) for j in (i, n + i)])
+            wires = tuple(p.dom.fwd for p in parts) + tuple(p.cod.bwd for p in parts)
+            interleave = b.permute(wires, [j for i in range(n) for j in (i, n + i)])
             return b.then(interleave, b.tensor(*(p.put for p in parts)))
 
         def forward(a):
-            outs, res = zip(*(p.forward(x) for p, x in zip(parts, split_all(a, doms))))
-            return join_all(list(outs), tuple(p.get.cod for p in parts)), res
+            xs = split_all(a, tuple(p.dom.fwd for p in parts))
+            outs, res = zip(*(p.forward(x) for p, x in zip(parts, xs)))
+            return join_all(list(outs), tuple(p.cod.fwd for p in parts)), res
 
         def backward(res, g):
-            grads = [p.backward(r, gi) for p, r, gi in zip(parts, res, split_all(g, cod_bwds))]
-            return join_all(grads, dom_bwds)
+            gs = split_all(g, tuple(p.cod.bwd for p in parts))
+            grads = [p.backward(r, gi) for p, r, gi in zip(parts, res, gs)]
+            return join_all(grads, tuple(p.dom.bwd for p in parts))
 
-        return Lens(b.tensor(*(p.get for p in parts)), put, dom_bwd=tensor_objects(*dom_bwds),
-                    cod_bwd=tensor_objects(*cod_bwds),
-                    forward=forward, backward=backward, op="tensor", parts=parts)
+        return Lens._composite(b, lambda: b.tensor(*(p.get for p in parts)), put, forward,
+                               backward, "tensor", parts)
 
     def swap(self, x: Object, y: Object) -> Lens:
         x, y = diagonal(x), diagonal(y)
@@ -268,4 +295,4 @@ class LensCategory(MonoidalCategory):
             return join(g0, g1, x.bwd, y.bwd)
 
         return Lens(b.swap(x.fwd, y.fwd), put, forward=forward, backward=backward,
-                    name=f"swap{x}{y}")
+                    name=lambda: f"swap{x}{y}")

@@ -1,0 +1,168 @@
+"""Building composites: time against depth, and tracing a deep lens against JAX.
+
+* ``para_chain``: ``acc = acc >> layers.dense(16, 16, smooth.tanh)`` repeated, at
+  depths 64, 128, 256 and 512; one row per doubling with the ratio of build
+  times, target ≤ 2.2 (linear construction).
+* ``circuit_chain``: a circuit grown gate by gate by repeated ``>>`` (steps that
+  alternate ``(a, b) ↦ (a, a·b)`` and ``(a, b) ↦ (a + b, b)``, one gate each),
+  at 100, 200, 400 and 800 gates; target ≤ 2.2 per doubling.
+* ``circuit_prep``: the same circuit at 2,000 gates, built and its reverse
+  derivative ``.rd()`` made (netlists included); target < 10 s.
+* ``lens_trace``: ``jax.jit(...).lower(...)`` (trace and lower, no compile) of
+  ``as_lens(model).inside.run`` for 256 tanh dense layers against a hand-written
+  ``jax.vjp`` of the same layers, interleaved (``_timing.interleaved``), each call
+  a fresh function so nothing is cached; target ≤ 1.2×.
+
+Build times are the best of 5 regions, each repeating the build until it lasts
+at least ``min_region`` seconds (a build is itself the whole region, so nothing
+needs interleaving), with the garbage collector paused as ``timeit`` does: a
+full collection walks the whole process heap (JAX's included), and whether one
+falls inside a region depends on that heap, not on the build. The builds make
+no reference cycles, so pausing frees nothing later. The figures with the
+collector running are in the rows too (``build_s_gc``), for information. Run
+``python -m benchmarks.construction`` for JSON lines.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import time
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+
+from categories import Para, layers, smooth
+from circuits import CIRCUIT, Bits, Circuit, gates
+from lenses import as_lens
+
+from ._timing import interleaved
+
+RATIO_TARGET = 2.2
+PREP_TARGET_S = 10.0
+TRACE_TARGET = 1.2
+
+
+def build_seconds(build: Callable[[], Any], *, regions: int = 5, min_region: float = 0.5,
+                  collect: bool = False) -> float:
+    """Seconds per ``build()``: the best of ``regions`` regions of at least ``min_region`` s,
+    the garbage collector paused in them unless ``collect``."""
+    start = time.perf_counter()
+    build()
+    reps = max(1, math.ceil(min_region / max(time.perf_counter() - start, 1e-9)))
+    best, enabled = math.inf, gc.isenabled()
+    for _ in range(regions):
+        gc.collect()
+        if not collect:
+            gc.disable()
+        try:
+            start = time.perf_counter()
+            for _ in range(reps):
+                build()
+            best = min(best, (time.perf_counter() - start) / reps)
+        finally:
+            if enabled:
+                gc.enable()
+    return best
+
+
+def _doublings(name: str, build: Callable[[int], Any], depths: tuple[int, ...],
+               **timing: Any) -> list[dict[str, Any]]:
+    def timed(collect: bool) -> dict[int, float]:
+        return {n: build_seconds(lambda n=n: build(n), collect=collect, **timing) for n in depths}
+
+    seconds, with_gc = timed(False), timed(True)
+    rows = []
+    for half, n in zip(depths, depths[1:]):
+        ratio = seconds[n] / seconds[half]
+        rows.append({"benchmark": name, "depth": n, "half_depth": half, "build_s": seconds[n],
+                     "half_build_s": seconds[half], "ratio": ratio,
+                     "build_s_gc": with_gc[n], "ratio_gc": with_gc[n] / with_gc[half],
+                     "target_met": ratio <= RATIO_TARGET})
+    return rows
+
+
+def dense_chain(n: int) -> Para:
+    """``n`` dense tanh layers (16 wide) composed by repeated ``>>``."""
+    acc = layers.dense(16, 16, smooth.tanh)
+    for _ in range(n - 1):
+        acc = acc >> layers.dense(16, 16, smooth.tanh)
+    return acc
+
+
+def para_chain(depths: tuple[int, ...] = (64, 128, 256, 512), *, regions: int = 5,
+               min_region: float = 0.5) -> list[dict[str, Any]]:
+    """Build time of :func:`dense_chain` per doubling of the depth."""
+    return _doublings("Para chain by >> (dense 16→16 tanh)", dense_chain, depths,
+                      regions=regions, min_region=min_region)
+
+
+def gate_chain(n: int) -> Circuit:
+    """A circuit ``bits[1] @ bits[1] → bits[1] @ bits[1]`` of ``n`` gates, one ``>>`` each."""
+    B = Bits(1)
+    steps = ((CIRCUIT.copy(B) @ CIRCUIT.id(B)) >> (CIRCUIT.id(B) @ gates.and_()),  # (a, a·b)
+             (CIRCUIT.id(B) @ CIRCUIT.copy(B)) >> (gates.xor() @ CIRCUIT.id(B)))   # (a + b, b)
+    acc = steps[0]
+    for i in range(1, n):
+        acc = acc >> steps[i % 2]
+    return acc
+
+
+def circuit_chain(depths: tuple[int, ...] = (100, 200, 400, 800), *, regions: int = 5,
+                  min_region: float = 0.5) -> list[dict[str, Any]]:
+    """Build time of :func:`gate_chain` per doubling of the number of gates."""
+    return _doublings("circuit chain by >> (one gate per step)", gate_chain, depths,
+                      regions=regions, min_region=min_region)
+
+
+def circuit_prep(n: int = 2000) -> dict[str, Any]:
+    """Build :func:`gate_chain` of ``n`` gates, its netlist and its reverse derivative's."""
+    start = time.perf_counter()
+    chain = gate_chain(n)
+    reverse = chain.rd()
+    seconds = time.perf_counter() - start
+    return {"benchmark": f"circuit of {n} gates: build and .rd()", "gates": len(chain.net.gates),
+            "rd_gates": len(reverse.net.gates), "seconds": seconds,
+            "target_met": seconds < PREP_TARGET_S}
+
+
+def _handwritten(p, x, c):
+    def f(q, v):
+        for layer in q:
+            v = jnp.tanh(layer["weight"] @ v + layer["bias"])
+        return v
+    y, pullback = jax.vjp(f, p, x)
+    return y, pullback(c)
+
+
+def lens_trace(n: int = 256, *, pairs: int = 5, min_region: float = 0.5) -> dict[str, Any]:
+    """Trace and lower of the composite lens of ``n`` layers against hand-written JAX."""
+    model = dense_chain(n)
+    lens = as_lens(model).inside  # built before timing: only tracing and lowering are timed
+    params = model.init(jax.random.key(0))
+    x, ct = jnp.ones(16), jnp.ones(16)
+
+    def ours(p, a, c):
+        return lens.run((*p, a), c)
+
+    def lower(fn):
+        # jax caches lowering per function object: a fresh one per call is traced afresh
+        return lambda: jax.jit(lambda *args: fn(*args)).lower(params, x, ct)
+
+    counts = {name: len(jax.make_jaxpr(fn)(params, x, ct).jaxpr.eqns)
+              for name, fn in (("paralens", ours), ("handwritten", _handwritten))}
+    timing = interleaved(lower(_handwritten), lower(ours), pairs=pairs, min_region=min_region)
+    return {"benchmark": f"trace+lower of a {n}-layer lens vs hand-written",
+            "layers": n, "ratio": timing["ratio"]["median"],
+            "ratio_range": (timing["ratio"]["min"], timing["ratio"]["max"]),
+            "paralens_seconds": timing["b"], "handwritten_seconds": timing["a"],
+            "paralens_equations": counts["paralens"],
+            "handwritten_equations": counts["handwritten"],
+            "target_met": timing["ratio"]["median"] <= TRACE_TARGET}
+
+
+if __name__ == "__main__":
+    for row in (*para_chain(), *circuit_chain(), circuit_prep(), lens_trace()):
+        print(json.dumps(row))
