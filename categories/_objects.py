@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -199,24 +200,37 @@ def _from_tuple(obj: Object, xs: tuple) -> Any:
     return tuple(xs) if isinstance(obj, Product) else xs[0]
 
 
+# The product of the objects is a tuple of points unless it has exactly one factor.
+# Counting factors (rather than forming ``left @ right``) keeps splitting and joining
+# points of long products cheap: a deep model's steps split them once per layer.
+
+def _whole(total: int, xs: tuple) -> Any:
+    return xs if total != 1 else xs[0]
+
+
+def _parts(total: int, x: Any) -> tuple:
+    return tuple(x) if total != 1 else (x,)
+
+
 def split(x: Any, left: Object, right: Object) -> tuple[Any, Any]:
     """Split a point of ``left @ right`` into a point of each."""
-    xs = _as_tuple(left @ right, x)
     n = len(factors(left))
+    xs = _parts(n + len(factors(right)), x)
     return _from_tuple(left, xs[:n]), _from_tuple(right, xs[n:])
 
 
 def join(a: Any, b: Any, left: Object, right: Object) -> Any:
     """Pair a point of ``left`` and a point of ``right`` into a point of ``left @ right``."""
-    return _from_tuple(left @ right, _as_tuple(left, a) + _as_tuple(right, b))
+    return _whole(len(factors(left)) + len(factors(right)),
+                  _as_tuple(left, a) + _as_tuple(right, b))
 
 
 def split_all(x: Any, objs: tuple[Object, ...]) -> list[Any]:
     """Split a point of ``objs[0] @ … @ objs[-1]`` into one point per object."""
-    xs = _as_tuple(tensor_objects(*objs), x)
+    counts = [len(factors(o)) for o in objs]
+    xs = _parts(sum(counts), x)
     out, i = [], 0
-    for o in objs:
-        n = len(factors(o))
+    for o, n in zip(objs, counts):
         out.append(_from_tuple(o, xs[i:i + n]))
         i += n
     return out
@@ -224,8 +238,8 @@ def split_all(x: Any, objs: tuple[Object, ...]) -> list[Any]:
 
 def join_all(points: list[Any], objs: tuple[Object, ...]) -> Any:
     """Inverse of :func:`split_all`."""
-    flat = tuple(v for p, o in zip(points, objs) for v in _as_tuple(o, p))
-    return _from_tuple(tensor_objects(*objs), flat)
+    flat = tuple(itertools.chain.from_iterable(_as_tuple(o, p) for p, o in zip(points, objs)))
+    return _whole(sum(len(factors(o)) for o in objs), flat)
 
 
 def zeros(obj: Object) -> Any:
