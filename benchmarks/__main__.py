@@ -23,12 +23,12 @@ from benchmarks import construction, packed, suite, training
 
 
 def run(quick: bool) -> list[dict]:
-    pairs, region = (1, 0.05) if quick else (5, 0.5)
-    rows = [*training.iris(None, 2 if quick else 400, pairs, region),
-            *training.iris(32, 2 if quick else 400, pairs, region),
-            *training.digits(1 if quick else 20, pairs, region),
-            training.rda_lookup_table(640 if quick else 60_000, 64, 1 if quick else 2, pairs,
-                                      region),
+    pairs, region = (1, 0.0) if quick else (5, 0.5)
+    timing = {"pairs": 1, "min_region": 0.0, "warm": False, "reps": 1} if quick else {}
+    rows = [*training.iris(None, 2 if quick else 400, **timing),
+            *training.iris(32, 2 if quick else 400, **timing),
+            *training.digits(1 if quick else 20, **timing),
+            training.rda_lookup_table(640 if quick else 60_000, 64, 1 if quick else 2, **timing),
             packed.evaluation(64 if quick else 784, 640 if quick else 60_000, pairs=pairs,
                               min_region=region),
             packed.rda_step(256 if quick else 60_000, pairs=pairs, min_region=region),

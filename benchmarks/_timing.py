@@ -38,20 +38,23 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def interleaved(a: Callable[[], Any], b: Callable[[], Any], *, pairs: int = 5,
-                min_region: float = 0.5, warm: bool = True) -> dict[str, Any]:
+                min_region: float = 0.5, warm: bool = True, reps: int | None = None
+                ) -> dict[str, Any]:
     """Time ``a`` and ``b`` alternately; seconds per call and the ratio ``b/a`` per pair.
 
     Args:
         pairs: how many (A, B) pairs of timed regions.
         min_region: each region lasts at least this long (seconds), by repeating
             the call ``reps`` times.
-        warm: run each side once, untimed, first (set False when every call must
-            pay its own compilation: then the calibration call is the warm-up).
+        warm: run each side once, untimed, first.
+        reps: calls per region, instead of calibrating them from one more call
+            of each side (a smoke run passes 1).
     """
     if warm:
         _once(a), _once(b)
-    fastest = min(_once(a), _once(b))
-    reps = max(1, math.ceil(min_region / max(fastest, 1e-9)))
+    if reps is None:
+        fastest = min(_once(a), _once(b))
+        reps = max(1, math.ceil(min_region / max(fastest, 1e-9)))
     ta, tb = [], []
     for _ in range(pairs):
         for fn, out in ((a, ta), (b, tb)):

@@ -65,7 +65,7 @@ def _optax_step(loss_fn: Callable, tx) -> Callable:
 
 
 def _rows(name: str, make_learner: Callable, params: Any, hand_step: Callable, tx, x, y, *,
-          batch: int | None, epochs: int, pairs: int, min_region: float) -> list[dict]:
+          batch: int | None, epochs: int, timing: dict) -> list[dict]:
     key = jax.random.key(1)
     x, y = jnp.asarray(x), jnp.asarray(y)
     hand = _hand_run(hand_step, len(x), batch, epochs)
@@ -79,7 +79,7 @@ def _rows(name: str, make_learner: Callable, params: Any, hand_step: Callable, t
         run = _hand_run(hand_step, len(x), batch, epochs)
         return jax.jit(run)((params, tx.init(params)), x, y, key)[1][-1]
 
-    first = interleaved(ours_fresh, hand_fresh, pairs=pairs, min_region=min_region, warm=True)
+    first = interleaved(ours_fresh, hand_fresh, **timing)
     learner, compiled = make_learner(), jax.jit(hand)
     state = learner.init(params)
     _, history = fit(learner, state, x, y, epochs=epochs, key=key, progress=False)
@@ -92,7 +92,7 @@ def _rows(name: str, make_learner: Callable, params: Any, hand_step: Callable, t
         return h["loss"][-1]
 
     again = interleaved(ours_again, lambda: compiled((params, tx.init(params)), x, y, key)[1][-1],
-                        pairs=pairs, min_region=min_region)
+                        **timing)
     final = (history["loss"][-1], float(theirs[-1]))
     same = bool(abs(final[0] - final[1]) <= 1e-4 * max(1.0, abs(final[1])))
     examples = epochs * len(x)
@@ -111,8 +111,9 @@ def _rows(name: str, make_learner: Callable, params: Any, hand_step: Callable, t
     return rows
 
 
-def iris(batch: int | None, epochs: int, pairs: int, min_region: float) -> list[dict]:
-    """CFGBL's Iris model: 4→20 sigmoid→3 sigmoid, quadratic error, SGD 0.01."""
+def iris(batch: int | None, epochs: int, **timing) -> list[dict]:
+    """CFGBL's Iris model: 4→20 sigmoid→3 sigmoid, quadratic error, SGD 0.01.
+    ``timing``: options of :func:`benchmarks._timing.interleaved`."""
     x, labels = data.load_iris()
     y = data.one_hot(labels, 3)
     model = layers.dense(4, 20, smooth.sigmoid) >> layers.dense(20, 3, smooth.sigmoid)
@@ -134,10 +135,10 @@ def iris(batch: int | None, epochs: int, pairs: int, min_region: float) -> list[
                  lambda: supervised(model, quadratic(ArrayType((3,))), sgd(0.01),
                                     batch_size=batch),
                  params, _optax_step(loss_fn, tx), tx, x, y, batch=batch, epochs=epochs,
-                 pairs=pairs, min_region=min_region)
+                 timing=timing)
 
 
-def digits(epochs: int, pairs: int, min_region: float) -> list[dict]:
+def digits(epochs: int, **timing) -> list[dict]:
     """64→128 relu→10, softmax cross-entropy, Adam 1e-3, batch 64 (1797 rows: the last
     batch of 5 is masked on both sides)."""
     x, labels = data.load_digits()
@@ -157,11 +158,10 @@ def digits(epochs: int, pairs: int, min_region: float) -> list[dict]:
                  lambda: supervised(model, softmax_cross_entropy(ArrayType((10,))),
                                     adam(1e-3), batch_size=64),
                  params, _optax_step(loss_fn, tx), tx, x, y, batch=64, epochs=epochs,
-                 pairs=pairs, min_region=min_region)
+                 timing=timing)
 
 
-def rda_lookup_table(examples: int, batch: int, epochs: int, pairs: int,
-                     min_region: float) -> dict:
+def rda_lookup_table(examples: int, batch: int, epochs: int, **timing) -> dict:
     """RDA through ``fit`` on ``lookup_table(4, 2)`` (bit-packed, already compiled)
     against hand-written numpy RDA on the same examples in the same order."""
     n_in, n_out = 4, 2
@@ -194,7 +194,7 @@ def rda_lookup_table(examples: int, batch: int, epochs: int, pairs: int,
     ours()
     first = time.perf_counter() - start
     same = bool(np.array_equal(np.asarray(ours()), theirs()))
-    t = interleaved(ours, theirs, pairs=pairs, min_region=min_region)
+    t = interleaved(ours, theirs, **timing)
     steps = epochs * -(-examples // batch)
     return {"benchmark": f"RDA through fit, lookup_table(4→2), batch {batch}", "kind": "rda",
             "paralens_steps_per_s": steps / t["a"]["median"],
