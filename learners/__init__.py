@@ -49,12 +49,15 @@ from ._rates import ascent as ascent
 from ._rates import descent as descent
 from ._rates import identity as identity
 from ._rates import loss_scaled as loss_scaled
+from ._train import Diverged as Diverged
+from ._train import DivergenceWarning as DivergenceWarning
 from ._train import accuracy as accuracy
 from ._train import fit as fit
 from . import schedules as schedules
 
 __all__ = [
-    "AdagradState", "AdamState", "AdemamixState", "AmsgradState", "CountState", "DreamState",
+    "AdagradState", "AdamState", "AdemamixState", "AmsgradState", "CountState", "Diverged",
+    "DivergenceWarning", "DreamState",
     "Learner", "LearnerState", "LionState", "MomentumState", "Optimiser", "Rate",
     "RmspropState", "Transform", "accuracy", "adagrad", "adam", "adamw", "ademamix", "amsgrad",
     "as_optax", "ascent", "batch", "binary_cross_entropy", "chain", "clip_by_global_norm",

@@ -2,7 +2,10 @@
 
 Loading needs a template state of the same structure (``learner.init(...)``);
 every leaf must match it in path, shape and dtype, and the values come back
-bit for bit.
+bit for bit. Saving is atomic: a failed or interrupted save leaves the previous
+checkpoint as it was. Loading checks every array's declared shape and dtype
+against the template before reading any data, so no file, however damaged or
+hostile, makes it allocate more than the template implies.
 
 Example:
     >>> import os, tempfile, jax.numpy as jnp
@@ -12,21 +15,39 @@ Example:
     >>> save(path, state)
     >>> load(path, like=state).params["w"].tolist()
     [0.0, 1.0, 2.0]
+    >>> save(path, {"name": "adam"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    categories._errors.BadPoint: save: leaf ['name'] (type str, dtype <U4) is not a numeric or ...
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
+import secrets
 import zipfile
+import zlib
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from categories import BadPoint
+
 __all__ = ["save", "load"]
 
 _FORMAT = "paralens-checkpoint-v1"
+_DTYPE_NAME_WIDTH = 64  # characters: more than any dtype's name, so a bound on ``__dtypes__``
+# What a damaged file raises while it is read: the zip structure, a deflate stream, an
+# ``.npy`` header (unsupported compression methods raise NotImplementedError).
+_UNREADABLE = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError)
+_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0,
+                   (2, 0): np.lib.format.read_array_header_2_0}
+
+Header = tuple[tuple[int, ...], bool, np.dtype]  # shape, Fortran order, dtype of an ``.npy``
 
 
 def _flat(tree: Any) -> dict[str, Any]:
@@ -34,50 +55,154 @@ def _flat(tree: Any) -> dict[str, Any]:
     return {jax.tree_util.keystr(path): leaf for path, leaf in leaves}
 
 
+def _stored(dtype: np.dtype) -> np.dtype:
+    """How ``dtype`` is written: as itself, or as raw unsigned integers for ml_dtypes' (``bfloat16``)."""
+    return np.dtype(f"u{dtype.itemsize}") if dtype.kind == "V" else dtype
+
+
+def _numeric(dtype: np.dtype) -> bool:
+    # ml_dtypes' numbers (bfloat16, float8_*, int4) are kind "V", but neither records nor raw bytes
+    return dtype.kind in "biufc" or (dtype.kind == "V" and dtype.names is None
+                                     and dtype.type is not np.void)
+
+
 def save(path: str | os.PathLike, state: Any) -> None:
     """Write every leaf of ``state`` (any pytree) to ``path`` (exactly that name) as ``.npz``.
 
-    Dtypes numpy cannot store natively (``bfloat16``) are stored as raw unsigned
-    integers of the same width and their names kept, so they come back bit for bit.
+    The file is written under a temporary name in the same folder, synced to disk and
+    renamed onto ``path``, so a failure (a full disk, an interrupt) leaves the previous
+    checkpoint untouched and no temporary file behind. Dtypes numpy cannot store natively
+    (``bfloat16``) are stored as raw unsigned integers of the same width and their names
+    kept, so they come back bit for bit.
+
+    Raises:
+        BadPoint: a leaf is not a numeric or bool array (a string, an object array, any
+            other Python object: only pickle could store it), named by its tree path and
+            type; nothing is written.
     """
     arrays, dtypes = {}, {}
-    for k, v in _flat(state).items():
-        v = np.asarray(v)
-        dtypes[k] = np.dtype(v.dtype).name
-        arrays[k] = v.view(f"u{v.dtype.itemsize}") if v.dtype.kind == "V" else v
-    with open(path, "wb") as f:
-        np.savez(f, __format__=np.array(_FORMAT), __keys__=np.array(list(dtypes), dtype=str),
-                 __dtypes__=np.array(list(dtypes.values()), dtype=str), **arrays)
+    for k, leaf in _flat(state).items():
+        v = np.asarray(leaf)
+        if not _numeric(v.dtype):
+            raise BadPoint(f"save: leaf {k} (type {type(leaf).__name__}, dtype {v.dtype}) is not a "
+                           f"numeric or bool array; nothing was written to {os.fspath(path)}")
+        dtypes[k] = v.dtype.name
+        arrays[k] = v.view(_stored(v.dtype))
+    target = os.path.realpath(path)  # a symlinked checkpoint is replaced where it points
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
+    f = open(temporary, "xb")  # not mkstemp: its mode 0600 would ignore the umask
+    try:
+        with f:
+            np.savez(f, __format__=np.array(_FORMAT), __keys__=np.array(list(dtypes), dtype=str),
+                     __dtypes__=np.array(list(dtypes.values()), dtype=str), **arrays)
+            f.flush()
+            os.fsync(f.fileno())  # the data is on disk before the rename makes it the checkpoint
+        os.replace(temporary, target)
+    except BaseException:  # KeyboardInterrupt too
+        with contextlib.suppress(OSError):  # the original error matters more
+            os.remove(temporary)
+        raise
+    if os.name == "posix":  # the rename is durable once the folder is synced (Windows can't)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _spec(leaf: Any) -> tuple[tuple[int, ...], np.dtype]:
+    # only the shape and dtype count: a template's data is never copied off its device
+    if not (hasattr(leaf, "shape") and hasattr(leaf, "dtype")):
+        leaf = np.asarray(leaf)
+    return tuple(leaf.shape), np.dtype(leaf.dtype)
+
+
+def _header(f: Any, member: str) -> Header:
+    """What the ``.npy`` stream ``f`` declares, read without its data; objects are refused."""
+    read = _HEADER_READERS.get(np.lib.format.read_magic(f))
+    if read is None:
+        raise ValueError(f"{member} is not a version 1 or 2 .npy array")
+    shape, fortran, dtype = read(f)
+    if dtype.hasobject:
+        raise ValueError(f"{member} holds pickled Python objects, which are never loaded")
+    return shape, fortran, dtype
+
+
+def _headers(z: zipfile.ZipFile) -> dict[str, Header]:
+    """Every member's header, keyed by its name without ``.npy``; no data is read."""
+    headers = {}
+    for info in z.infolist():
+        if not info.filename.endswith(".npy") or info.flag_bits & 0x1:  # bit 0: encrypted
+            raise ValueError(f"{info.filename} is not a plain .npy member")
+        with z.open(info) as f:
+            headers[info.filename[:-4]] = _header(f, info.filename)
+    return headers
+
+
+def _data(z: zipfile.ZipFile, key: str, header: Header) -> np.ndarray:
+    """Member ``key``'s array; ``header`` has been checked, so its size is trusted."""
+    shape, fortran, dtype = header
+    with z.open(f"{key}.npy") as f:
+        if _header(f, f"{key}.npy") != header:
+            raise ValueError(f"{key}.npy changed while it was read")
+        size = math.prod(shape) * dtype.itemsize
+        data = f.read(size)
+        if len(data) != size or f.read(1):  # reading to the end also checks the zip's CRC
+            raise ValueError(f"{key}.npy does not hold exactly the {size} bytes its header declares")
+    return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def _names(z: zipfile.ZipFile, headers: dict[str, Header], key: str, n: int, width: int) -> list[str]:
+    """The 1-D str member ``key``, after checking it declares ``n`` names of ≤ ``width`` characters."""
+    header = headers.pop(key, None)
+    if header is None or header[0] != (n,) or header[2].kind != "U" or header[2].itemsize > 4 * width:
+        raise ValueError(f"{key} is not {n} names of at most {width} characters")
+    return _data(z, key, header).tolist()
 
 
 def load(path: str | os.PathLike, *, like: Any) -> Any:
     """Read a checkpoint written by :func:`save` into the structure of ``like``.
 
+    Only the shapes and dtypes of ``like``'s leaves count (``jax.ShapeDtypeStruct`` will
+    do). Every stored array's header is checked against them before any data is read;
+    nothing is unpickled.
+
     Raises:
-        ValueError: the file is not a paralens checkpoint, or its leaves differ
-            from ``like``'s (missing, extra, other shape or dtype), named one by one.
+        BadPoint: the file is missing, damaged or not a paralens checkpoint (naming it), or
+            its leaves differ from ``like``'s (missing, extra, other shape or dtype), named
+            one by one with what is stored and what is expected.
     """
+    where = os.fspath(path)
+    expected = {k: _spec(leaf) for k, leaf in _flat(like).items()}
     try:
-        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
-            stored = {k: data[k] for k in data.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
-        raise ValueError(f"load: {path} is not a readable checkpoint ({err})") from err
-    if str(stored.pop("__format__", "")) != _FORMAT:
-        raise ValueError(f"load: {path} is not a {_FORMAT} file")
-    names = dict(zip(stored.pop("__keys__", []).tolist(), stored.pop("__dtypes__", []).tolist()))
-    for k, name in names.items():
-        if k in stored and stored[k].dtype.name != name:
-            stored[k] = stored[k].view(jnp.dtype(name))
-    expected = _flat(like)
-    problems = [f"missing {k}" for k in expected if k not in stored]
-    problems += [f"unexpected {k}" for k in stored if k not in expected]
-    for k, want in expected.items():
-        if k in stored:
-            got, want = stored[k], np.asarray(want)
-            if got.shape != want.shape or got.dtype != want.dtype:
-                problems.append(f"{k}: stored {got.dtype}{list(got.shape)}, expected "
-                                f"{want.dtype}{list(want.shape)}")
-    if problems:
-        raise ValueError(f"load: {path} does not match the state: " + "; ".join(problems))
-    leaves = [jnp.asarray(stored[k]) for k in expected]
-    return jax.tree.unflatten(jax.tree.structure(like), leaves)
+        with zipfile.ZipFile(where) as z:
+            headers = _headers(z)
+            version = headers.pop("__format__", None)
+            if (version is None or version[0] != () or version[2] != np.array(_FORMAT).dtype
+                    or _data(z, "__format__", version).item() != _FORMAT):
+                raise BadPoint(f"load: {where} is not a {_FORMAT} file")
+            leaves = [k for k in headers if k not in ("__keys__", "__dtypes__")]
+            keys = _names(z, headers, "__keys__", len(leaves), max(map(len, leaves), default=1))
+            names = dict(zip(keys, _names(z, headers, "__dtypes__", len(leaves), _DTYPE_NAME_WIDTH)))
+            if sorted(keys) != sorted(headers):
+                raise ValueError("__keys__ does not list the stored arrays")
+            problems = [f"missing {k}" for k in expected if k not in headers]
+            problems += [f"unexpected {k}" for k in headers if k not in expected]
+            for k, (shape, dtype) in expected.items():
+                if k in headers:
+                    got, _, raw = headers[k]
+                    if (got, raw, names[k]) != (shape, _stored(dtype), dtype.name):
+                        bits = "" if raw.name == names[k] else f" as {raw}"
+                        problems.append(f"{k}: stored {names[k]}{list(got)}{bits}, expected "
+                                        f"{dtype}{list(shape)}")
+            if problems:
+                raise BadPoint(f"load: {where} does not match the state: " + "; ".join(problems))
+            # one leaf at a time, so at most one extra host copy is alive
+            arrays = [jnp.asarray(_data(z, k, headers[k]).view(dtype))
+                      for k, (_, dtype) in expected.items()]
+    except BadPoint:
+        raise
+    except _UNREADABLE as err:
+        raise BadPoint(f"load: {where} is not a readable checkpoint ({err})") from err
+    return jax.tree.unflatten(jax.tree.structure(like), arrays)

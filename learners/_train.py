@@ -26,17 +26,33 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from categories import BadPoint
+from categories import AxiomError, BadPoint
 
 from ._learner import Learner, LearnerState
 
-__all__ = ["fit", "accuracy"]
+__all__ = ["fit", "accuracy", "Diverged", "DivergenceWarning"]
+
+
+class DivergenceWarning(AxiomError, RuntimeWarning):
+    """Training went non-finite; ``fit`` stopped and returned the last finite state."""
+
+
+class Diverged(AxiomError, ArithmeticError):
+    """Training went non-finite (``fit(..., divergence="raise")``).
+
+    ``state`` is the last finite state and ``history`` the history up to it.
+    """
+
+    def __init__(self, message: str, state: Any, history: dict):
+        super().__init__(message)
+        self.state, self.history = state, history
 
 CHUNK = 64
 """Epochs per compiled call when no metrics are asked for (a host round trip per chunk)."""
@@ -81,10 +97,16 @@ def _orders(order: Any, n: int, epochs: int) -> Callable[[int], np.ndarray] | No
     return checked
 
 
+def _finite(loss: Any, params: Any) -> Any:
+    leaves = [v for v in jax.tree.leaves(params) if jnp.issubdtype(v.dtype, jnp.inexact)]
+    return jnp.all(jnp.isfinite(loss)) & jnp.all(jnp.array([jnp.all(jnp.isfinite(v))
+                                                             for v in leaves] or [True]))
+
+
 def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: bool,
-              report: bool) -> tuple[Callable, dict]:
+              report: bool, guard: bool) -> tuple[Callable, dict]:
     """The cached multi-epoch function for these options (shapes are jit's business)."""
-    cache_key = (n, chunk, mode, drop_remainder, report)
+    cache_key = (n, chunk, mode, drop_remainder, report, guard)
     if cache_key in learner.compiled:
         return learner.compiled[cache_key]
     bs = learner.batch_size or 1
@@ -101,17 +123,27 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
             return v if learner.batch_size is None else v.reshape(batches, bs, *v.shape[1:])
         return jax.tree.map(leaf, data)
 
-    def one_epoch(state, x, y, order):
+    def batches_of(x, y, order):
         # padding rows repeat the first example and are masked out by keep
         order = jnp.concatenate([order, jnp.zeros(max(slots - n, 0), order.dtype)])[:slots]
+        data = (take(x, order), take(y, order))
+        return data + ((jnp.arange(slots) < n).reshape(batches, bs),) if masked else data
+
+    def mean(losses):
         if not masked:
-            state, losses = jax.lax.scan(lambda s, xy: learner.step(s, *xy), state,
-                                         (take(x, order), take(y, order)))
-            return state, jnp.mean(losses)
-        keep = (jnp.arange(slots) < n).reshape(batches, bs)
-        state, losses = jax.lax.scan(lambda s, xyk: learner.step(s, *xyk), state,
-                                     (take(x, order), take(y, order), keep))
-        return state, jnp.sum(losses * jnp.sum(keep, axis=1, dtype=losses.dtype)) / n
+            return jnp.mean(losses)
+        real = jnp.minimum(bs, n - bs * jnp.arange(batches)).astype(losses.dtype)
+        return jnp.sum(losses * real) / n
+
+    def one_epoch(state, x, y, order):
+        state, losses = jax.lax.scan(lambda s, b: learner.step(s, *b), state,
+                                     batches_of(x, y, order))
+        return state, mean(losses)
+
+    def order_of(key, e, orders, i):
+        if mode == "shuffle":
+            return jax.random.permutation(jax.random.fold_in(key, e), n)
+        return orders[i] if mode == "given" else jnp.arange(n)
 
     def tell(e, loss):
         if info["listener"] is not None:
@@ -121,22 +153,37 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
     def run(state, x, y, key, first, count, orders):
         info["traces"] += 1  # runs once per trace, not per call
 
-        def body(i, carry):
-            state, losses = carry
-            e = first + i
-            if mode == "shuffle":
-                order = jax.random.permutation(jax.random.fold_in(key, e), n)
-            elif mode == "given":
-                order = orders[i]
-            else:
-                order = jnp.arange(n)
-            state, loss = one_epoch(state, x, y, order)
+        def body(carry):
+            i, state, losses, ok = carry
+            new, loss = one_epoch(state, x, y, order_of(key, first + i, orders, i))
             if report:
-                jax.debug.callback(tell, e, loss)
-            return state, losses.at[i].set(loss)
+                jax.debug.callback(tell, first + i, loss)
+            if guard:  # an epoch that ends non-finite is undone, and the loop stops
+                ok = _finite(loss, new.params)
+                new = jax.tree.map(lambda a, b: jnp.where(ok, a, b), new, state)
+            return i + 1, new, losses.at[i].set(loss), ok
 
-        return jax.lax.fori_loop(0, count, body, (state, jnp.zeros(chunk, jnp.float32)))
+        i, state, losses, ok = jax.lax.while_loop(
+            lambda c: (c[0] < count) & c[3], body,
+            (jnp.int32(0), state, jnp.zeros(chunk, jnp.float32), jnp.bool_(True)))
+        return state, losses, i - (~ok).astype(jnp.int32), ok
 
+    @jax.jit
+    def locate(state, x, y, key, e, orders):
+        """Replay epoch ``e`` step by step: the last finite state, and the first
+        non-finite step's index in the epoch."""
+        def body(carry, b):
+            state, bad, i = carry
+            new, loss = learner.step(state, *b)
+            ok = (bad < 0) & _finite(loss, new.params)
+            state = jax.tree.map(lambda a, c: jnp.where(ok, a, c), new, state)
+            return (state, jnp.where((bad < 0) & ~ok, i, bad), i + 1), None
+
+        (state, bad, _), _ = jax.lax.scan(body, (state, jnp.int32(-1), jnp.int32(0)),
+                                          batches_of(x, y, order_of(key, e, orders, 0)))
+        return state, bad
+
+    info["locate"] = locate
     learner.compiled[cache_key] = run, info
     return run, info
 
@@ -149,7 +196,7 @@ def _settle(state: Any) -> Any:
 def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
         key: Any = None, shuffle: bool = True, order: Any = None,
         drop_remainder: bool = False, metrics: dict[str, Callable[[Any], float]] | None = None,
-        metrics_every: int = 1, progress: bool | None = None
+        metrics_every: int = 1, progress: bool | None = None, divergence: str = "stop"
         ) -> tuple[LearnerState, dict[str, list[float]]]:
     """Train for ``epochs`` epochs; return the final state and the history.
 
@@ -172,6 +219,12 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
             says after which epochs, counted from 1 in this call).
         progress: a tqdm bar updated every epoch; by default shown for runs of
             20 epochs or more.
+        divergence: what a NaN or infinite loss or parameter does: ``"stop"``
+            (return the last finite state, with a :class:`DivergenceWarning` that
+            names the epoch and step, also in ``history["diverged"]``), ``"raise"``
+            (raise :class:`Diverged`, carrying that state), or ``"ignore"`` (train
+            on, unchecked). Each epoch is checked once; the epoch that went
+            non-finite is replayed step by step to find the step.
 
     Returns:
         ``(state, history)``: ``history["loss"]`` has the mean loss of every epoch,
@@ -182,7 +235,10 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
         BadPoint: mismatched lengths of ``x`` and ``y``, NaN or Inf in the data,
             a malformed ``order``, no key to shuffle with, or (with
             ``drop_remainder``) fewer examples than one batch.
+        Diverged: with ``divergence="raise"``, when training goes non-finite.
     """
+    if divergence not in ("stop", "raise", "ignore"):
+        raise BadPoint(f"fit: divergence must be 'stop', 'raise' or 'ignore', got {divergence!r}")
     if epochs < 0 or metrics_every < 1:
         raise BadPoint(f"fit: epochs must be ≥ 0 and metrics_every ≥ 1, got epochs={epochs}, "
                        f"metrics_every={metrics_every}")
@@ -194,7 +250,7 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
                        "or order=")
     chunk = metrics_every if metrics else CHUNK
     show = bool(progress or (progress is None and epochs >= 20))
-    run, info = _compiled(learner, n, chunk, mode, drop_remainder, show)
+    run, info = _compiled(learner, n, chunk, mode, drop_remainder, show, divergence != "ignore")
     x, y = jax.tree.map(jnp.asarray, (x, y))
     key = key if key is not None else jax.random.key(0)
     state = _settle(state)
@@ -215,9 +271,14 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
             table = np.zeros((chunk, n) if mode == "given" else (0,), np.int32)
             for i in range(count if mode == "given" else 0):
                 table[i] = orders(start + done + i)
-            state, losses = run(state, x, y, key, start + done, count, table)
-            history["loss"] += np.asarray(losses[:count]).tolist()
-            done += count
+            state, losses, completed, ok = run(state, x, y, key, start + done, count, table)
+            completed = int(completed)
+            history["loss"] += np.asarray(losses[:completed]).tolist()
+            done += completed
+            if not bool(ok):
+                state = _diverged(info, state, x, y, key, start + done, orders, n, history,
+                                  divergence)
+                break
             if metrics:
                 history["metric_epochs"].append(done)
                 for name, fn in metrics.items():
@@ -227,7 +288,25 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
         if bar is not None:
             bar.close()
     history["compilations"] = [info["traces"] - traces]
+    if "diverged" in history:
+        d = history["diverged"]
+        message = (f"fit: training diverged in epoch {d['epoch']}, step {d['step']} (batch "
+                   f"{d['batch']} of that epoch): the loss or the parameters became NaN or "
+                   f"infinite. Returning the last finite state (step {int(state.step)}); lower "
+                   f"the learning rate or clip the updates, or pass divergence='ignore'.")
+        if divergence == "raise":
+            raise Diverged(message, state, history)
+        warnings.warn(DivergenceWarning(message), stacklevel=2)
     return state, history
+
+
+def _diverged(info: dict, state: Any, x: Any, y: Any, key: Any, epoch: int,
+              orders: Callable | None, n: int, history: dict, divergence: str) -> Any:
+    """Replay the epoch that went non-finite to find the step; its last finite state."""
+    table = orders(epoch)[None] if orders else np.zeros((0,), np.int32)
+    state, batch = info["locate"](state, x, y, key, epoch, table)
+    history["diverged"] = {"epoch": epoch, "step": int(state.step), "batch": int(batch)}
+    return state
 
 
 def accuracy(predictions: Any, labels: Any) -> float:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from categories import ArrayType, BadPoint, layers, smooth
-from learners import data, descent, fit, gradient, quadratic, sgd, supervised
+from learners import (DivergenceWarning, Diverged, data, descent, fit, gradient, quadratic, sgd,
+                      supervised)
 
 Y = ArrayType((3,))
 X_IRIS, LABELS = data.load_iris()
@@ -156,3 +157,53 @@ def test_bad_options_are_refused_before_training(kwargs, words):
     options = {"epochs": 2, "key": jax.random.key(0), "progress": False, **kwargs}
     with pytest.raises(BadPoint, match=re.escape(words)):
         fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, **options)
+
+
+LINEAR = layers.dense(4, 3)
+LINEAR_PARAMS = LINEAR.init(jax.random.key(0))
+
+
+def _diverging():
+    """A linear model under SGD at 10: finite for a few steps, then it overflows."""
+    return supervised(LINEAR, quadratic(Y), sgd(10.0), batch_size=10)
+
+
+def _first_bad_step(learner, state, x, t):
+    """The reference: step by step, the index of the first non-finite step."""
+    step = jax.jit(learner.step)
+    for k in range(len(x) // 10):
+        new, loss = step(state, jnp.asarray(x[10 * k:10 * k + 10]), jnp.asarray(t[10 * k:10 * k + 10]))
+        finite = np.isfinite(float(loss)) and all(np.all(np.isfinite(np.asarray(v)))
+                                                  for v in jax.tree.leaves(new.params))
+        if not finite:
+            return k, state
+        state = new
+    return None, state
+
+
+def test_divergence_stops_at_the_first_non_finite_step_with_the_last_finite_state():
+    learner = _diverging()
+    x, t = X_IRIS * 100.0, T_IRIS
+    with pytest.warns(DivergenceWarning, match="diverged in epoch 0, step"):
+        state, history = fit(learner, learner.init(LINEAR_PARAMS), x, t, epochs=5, shuffle=False,
+                             progress=False)
+    bad, expected = _first_bad_step(learner, learner.init(LINEAR_PARAMS), x, t)
+    assert bad and history["diverged"] == {"epoch": 0, "step": bad, "batch": bad}
+    assert int(state.step) == bad and history["loss"] == []
+    _close(state.params, expected.params)
+    assert all(np.all(np.isfinite(np.asarray(v))) for v in jax.tree.leaves(state.params))
+
+
+def test_divergence_can_raise_or_be_ignored():
+    learner = _diverging()
+    x = X_IRIS * 100.0
+    with pytest.raises(Diverged, match="NaN or infinite") as caught:
+        fit(learner, learner.init(LINEAR_PARAMS), x, T_IRIS, epochs=3, shuffle=False,
+            progress=False, divergence="raise")
+    assert np.isfinite(float(jax.tree.leaves(caught.value.state.params)[0].sum()))
+    _, history = fit(learner, learner.init(LINEAR_PARAMS), x, T_IRIS, epochs=3, shuffle=False,
+                     progress=False, divergence="ignore")
+    assert len(history["loss"]) == 3 and not np.isfinite(history["loss"][-1])
+    with pytest.raises(BadPoint, match="divergence must be"):
+        fit(learner, learner.init(LINEAR_PARAMS), x, T_IRIS, epochs=1, shuffle=False,
+            divergence="no")
