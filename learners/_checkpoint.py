@@ -47,7 +47,7 @@ _UNREADABLE = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, No
 _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0,
                    (2, 0): np.lib.format.read_array_header_2_0}
 
-Header = tuple[tuple[int, ...], bool, np.dtype]  # shape, Fortran order, dtype of an ``.npy``
+_Header = tuple[tuple[int, ...], bool, np.dtype]  # shape, Fortran order, dtype of an ``.npy``
 
 
 def _flat(tree: Any) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def _flat(tree: Any) -> dict[str, Any]:
 
 
 def _stored(dtype: np.dtype) -> np.dtype:
-    """How ``dtype`` is written: as itself, or as raw unsigned integers for ml_dtypes' (``bfloat16``)."""
+    """How ``dtype`` is written: itself, or raw unsigned integers for ml_dtypes' (``bfloat16``)."""
     return np.dtype(f"u{dtype.itemsize}") if dtype.kind == "V" else dtype
 
 
@@ -118,7 +118,7 @@ def _spec(leaf: Any) -> tuple[tuple[int, ...], np.dtype]:
     return tuple(leaf.shape), np.dtype(leaf.dtype)
 
 
-def _header(f: Any, member: str) -> Header:
+def _header(f: Any, member: str) -> _Header:
     """What the ``.npy`` stream ``f`` declares, read without its data; objects are refused."""
     read = _HEADER_READERS.get(np.lib.format.read_magic(f))
     if read is None:
@@ -129,7 +129,7 @@ def _header(f: Any, member: str) -> Header:
     return shape, fortran, dtype
 
 
-def _headers(z: zipfile.ZipFile) -> dict[str, Header]:
+def _headers(z: zipfile.ZipFile) -> dict[str, _Header]:
     """Every member's header, keyed by its name without ``.npy``; no data is read."""
     headers = {}
     for info in z.infolist():
@@ -140,7 +140,7 @@ def _headers(z: zipfile.ZipFile) -> dict[str, Header]:
     return headers
 
 
-def _data(z: zipfile.ZipFile, key: str, header: Header) -> np.ndarray:
+def _data(z: zipfile.ZipFile, key: str, header: _Header) -> np.ndarray:
     """Member ``key``'s array; ``header`` has been checked, so its size is trusted."""
     shape, fortran, dtype = header
     with z.open(f"{key}.npy") as f:
@@ -149,16 +149,35 @@ def _data(z: zipfile.ZipFile, key: str, header: Header) -> np.ndarray:
         size = math.prod(shape) * dtype.itemsize
         data = f.read(size)
         if len(data) != size or f.read(1):  # reading to the end also checks the zip's CRC
-            raise ValueError(f"{key}.npy does not hold exactly the {size} bytes its header declares")
+            raise ValueError(f"{key}.npy does not hold exactly the {size} bytes its header "
+                             f"declares")
     return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
 
 
-def _names(z: zipfile.ZipFile, headers: dict[str, Header], key: str, n: int, width: int) -> list[str]:
-    """The 1-D str member ``key``, after checking it declares ``n`` names of ≤ ``width`` characters."""
-    header = headers.pop(key, None)
-    if header is None or header[0] != (n,) or header[2].kind != "U" or header[2].itemsize > 4 * width:
+def _names(z: zipfile.ZipFile, headers: dict[str, _Header], key: str, n: int,
+           width: int) -> list[str]:
+    """The 1-D str member ``key``, once its header declares ``n`` names of ≤ ``width`` chars."""
+    if key not in headers:
+        raise ValueError(f"{key} is missing")
+    shape, _, dtype = header = headers.pop(key)
+    if shape != (n,) or dtype.kind != "U" or dtype.itemsize > 4 * width:  # UCS-4: 4 bytes a char
         raise ValueError(f"{key} is not {n} names of at most {width} characters")
     return _data(z, key, header).tolist()
+
+
+def _contents(z: zipfile.ZipFile, where: str) -> tuple[dict[str, _Header], dict[str, str]]:
+    """The headers of the stored leaves and their dtypes' names, once the metadata are checked."""
+    headers = _headers(z)
+    version = headers.pop("__format__", None)
+    if (version is None or version[::2] != ((), np.array(_FORMAT).dtype)
+            or _data(z, "__format__", version).item() != _FORMAT):
+        raise BadPoint(f"load: {where} is not a {_FORMAT} file")
+    leaves = [k for k in headers if k not in ("__keys__", "__dtypes__")]
+    keys = _names(z, headers, "__keys__", len(leaves), max(map(len, leaves), default=1))
+    dtypes = _names(z, headers, "__dtypes__", len(leaves), _DTYPE_NAME_WIDTH)
+    if sorted(keys) != sorted(headers):
+        raise ValueError("__keys__ does not list the stored arrays")
+    return headers, dict(zip(keys, dtypes))
 
 
 def load(path: str | os.PathLike, *, like: Any) -> Any:
@@ -177,16 +196,7 @@ def load(path: str | os.PathLike, *, like: Any) -> Any:
     expected = {k: _spec(leaf) for k, leaf in _flat(like).items()}
     try:
         with zipfile.ZipFile(where) as z:
-            headers = _headers(z)
-            version = headers.pop("__format__", None)
-            if (version is None or version[0] != () or version[2] != np.array(_FORMAT).dtype
-                    or _data(z, "__format__", version).item() != _FORMAT):
-                raise BadPoint(f"load: {where} is not a {_FORMAT} file")
-            leaves = [k for k in headers if k not in ("__keys__", "__dtypes__")]
-            keys = _names(z, headers, "__keys__", len(leaves), max(map(len, leaves), default=1))
-            names = dict(zip(keys, _names(z, headers, "__dtypes__", len(leaves), _DTYPE_NAME_WIDTH)))
-            if sorted(keys) != sorted(headers):
-                raise ValueError("__keys__ does not list the stored arrays")
+            headers, names = _contents(z, where)
             problems = [f"missing {k}" for k in expected if k not in headers]
             problems += [f"unexpected {k}" for k in headers if k not in expected]
             for k, (shape, dtype) in expected.items():

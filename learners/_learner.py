@@ -36,7 +36,7 @@ from typing import Any, Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from categories import BadPoint, I, Object, Para, join_all, split_all
+from categories import BadObject, BadPoint, I, Object, Para, join_all, split_all
 from lenses import LensCategory, as_lens
 
 from ._optimisers import Optimiser
@@ -59,6 +59,8 @@ class Learner:
 
     ``keep`` (batch learners only) is a boolean vector over the batch: rows where it
     is false are padding, contribute no change and are left out of the mean loss.
+    ``check(xs, ys)`` raises :class:`~categories.BadPoint` unless ``xs`` and ``ys``
+    are data sets (a leading axis of examples) the model and loss accept.
     ``compiled`` is ``fit``'s cache of compiled training loops for this learner.
     """
 
@@ -70,6 +72,7 @@ class Learner:
     init: Callable[[Any], LearnerState]
     step: Callable[[LearnerState, Any, Any], tuple[LearnerState, Any]]
     predict: Callable[[Any, Any], Any]
+    check: Callable[[Any, Any], None] = field(default=lambda xs, ys: None, repr=False)
     compiled: dict = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -118,6 +121,16 @@ def _run(closed, objs: tuple[Object, ...], points: list, rate: Rate, step, keep=
     return split_all(closed.backward(residual, change), objs), loss
 
 
+def _check_parts(optimiser: Any, rate: Any) -> None:
+    # what the assembly calls on them, so any record with these methods will do
+    if not all(callable(getattr(optimiser, k, None)) for k in ("init", "lens", "state_object")):
+        raise BadObject(f"the optimiser must be an Optimiser such as sgd(0.1) or adam(1e-3), "
+                        f"got {optimiser!r}")
+    if not callable(getattr(rate, "cap", None)):
+        raise BadObject(f"learning_rate must be a Rate such as descent({rate!r}) or identity(), "
+                        f"got {rate!r} ({type(rate).__name__})")
+
+
 def _mean(loss: Any, keep: Any = None) -> Any:
     loss = jnp.asarray(loss, jnp.float32)
     if keep is None:
@@ -146,6 +159,7 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
         NotComposable: if the loss does not accept the model's output.
     """
     rate = learning_rate if learning_rate is not None else descent(1.0)
+    _check_parts(optimiser, rate)
     m, lo = _assemble(model, loss, batch_size)
     body = (as_lens(m, derivative) >> as_lens(lo)).inside  # a lens on P @ B_t @ A → L
     cat = model.inside.category
@@ -162,14 +176,31 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
         if keep is not None and batch_size is None:
             raise BadPoint(f"{model}: keep= masks rows of a batch, but this learner takes one "
                            f"example per step (batch_size=None)")
+        cat.check_point(A, x, f"{model}: step input x")
+        cat.check_point(Bt, y, f"{loss}: step target y")
         (s, p, _, _), loss_value = _run(closed, objs, [state.opt_state, state.params, y, x],
                                         rate, state.step, keep)
         return LearnerState(p, s, state.step + 1), _mean(loss_value, keep)
 
-    def predict(params, xs):
-        return batch(model, jnp.shape(jax.tree.leaves(xs)[0])[0])(params, xs)
+    def examples(xs, obj, what):
+        first = jax.tree.leaves(xs)[:1]
+        n = int(jnp.shape(first[0])[0]) if first and jnp.ndim(first[0]) else 0
+        try:
+            cat.check_point(cat.batched(obj, max(n, 1)), xs, what)
+        except BadPoint as e:
+            raise BadPoint(f"{e}\n  {what} must be examples along a leading axis, each a point "
+                           f"of {obj}; for a single example add that axis (x[None])") from None
+        return n
 
-    return Learner(model, loss, optimiser, rate, batch_size, init, step, predict)
+    def check(xs, ys):
+        n = examples(xs, model.dom, f"{model}: inputs x")
+        if examples(ys, loss.param, f"{loss}: targets y") != n:
+            raise BadPoint(f"{model}: {n} inputs but a different number of targets")
+
+    def predict(params, xs):
+        return batch(model, examples(xs, model.dom, f"{model}: predict inputs"))(params, xs)
+
+    return Learner(model, loss, optimiser, rate, batch_size, init, step, predict, check)
 
 
 class DreamState(NamedTuple):
@@ -188,6 +219,7 @@ def dream(model: Para, loss: Para, optimiser: Optimiser, learning_rate: Rate | N
     CFGBL Ex. 4.5: ``a ← a + ε R[f](p, a, b_t)``.
     """
     rate = learning_rate if learning_rate is not None else ascent(1.0)
+    _check_parts(optimiser, rate)
     body = as_lens(model >> loss).inside
     cat = model.inside.category
     P, Bt, A = model.param, loss.param, model.dom

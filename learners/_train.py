@@ -252,6 +252,7 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
     show = bool(progress or (progress is None and epochs >= 20))
     run, info = _compiled(learner, n, chunk, mode, drop_remainder, show, divergence != "ignore")
     x, y = jax.tree.map(jnp.asarray, (x, y))
+    learner.check(x, y)  # before anything is traced
     key = key if key is not None else jax.random.key(0)
     state = _settle(state)
     history: dict[str, list[float]] = {"loss": [], **{k: [] for k in (metrics or {})}}

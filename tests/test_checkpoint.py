@@ -1,9 +1,14 @@
 """Checkpoints: bit-exact, pickle-free round trips, exact resumption, clear mismatch errors."""
 
+import errno
 import gc
+import io
 import os
 import re
+import stat
 import tempfile
+import tracemalloc
+import zipfile
 
 import jax
 import jax.numpy as jnp
@@ -14,7 +19,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import learners
-from categories import ArrayType, layers, smooth
+import learners._checkpoint as checkpoint
+from categories import ArrayType, BadPoint, layers, smooth
 from learners import AdamState, LearnerState, load, save
 from learners.data import load_iris, one_hot
 
@@ -84,6 +90,17 @@ def test_save_then_load_with_the_same_path_without_npz_suffix(tmp_path):
     save(path, state)
     assert os.listdir(tmp_path) == ["checkpoint"]
     _assert_same(load(path, like=state), state)
+
+
+def test_files_written_before_atomic_saves_load(tmp_path):
+    # save's file format is unchanged: the .npz np.savez wrote in place, bfloat16 as raw bits
+    state = {"w": jnp.arange(3.0), "b": jnp.asarray([1.5, -2.0], jnp.bfloat16)}
+    with open(tmp_path / "old.npz", "wb") as f:
+        np.savez(f, __format__=np.array("paralens-checkpoint-v1"),
+                 __keys__=np.array(["['b']", "['w']"]),
+                 __dtypes__=np.array(["bfloat16", "float32"]),
+                 **{"['b']": np.asarray(state["b"]).view("u2"), "['w']": np.asarray(state["w"])})
+    _assert_same(load(tmp_path / "old.npz", like=state), state)
 
 
 # -- resuming --------------------------------------------------------------------------
@@ -198,3 +215,276 @@ def test_pickled_arrays_are_refused(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ValueError, match="nowhere.npz is not a readable checkpoint"):
         load(tmp_path / "nowhere.npz", like=STATE)
+
+
+# -- saving is atomic --------------------------------------------------------------
+
+class _FailingFile:
+    """A file that takes ``room`` more bytes, then raises ``error`` (a full disk, an interrupt)."""
+
+    def __init__(self, f, room, error):
+        self.f, self.room, self.error = f, room, error
+
+    def write(self, data):
+        if len(data) > self.room:
+            self.f.write(bytes(data)[:self.room])  # the disk fills in the middle of a write
+            self.room = 0
+            raise self.error
+        self.room -= len(data)
+        return self.f.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.f, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+
+def _fail_writes_after(monkeypatch, room, error):
+    # only the checkpoint module's own files fail: it opens them with the builtin open
+    monkeypatch.setattr(checkpoint, "open", lambda file, mode: _FailingFile(open(file, mode), room,
+                                                                            error), raising=False)
+
+
+def _boom(error):
+    def fail(*args):
+        raise error
+    return fail
+
+
+FULL = OSError(errno.ENOSPC, "No space left on device")
+FAULTS = {**{f"disk-full-after-{room}-bytes":
+                 (lambda mp, room=room: _fail_writes_after(mp, room, FULL))
+             for room in (0, 100, 700, 1500)},
+          "disk-full-at-fsync": lambda mp: mp.setattr(os, "fsync", _boom(FULL)),
+          "rename-fails": lambda mp: mp.setattr(os, "replace", _boom(FULL)),
+          "interrupted-mid-write": lambda mp: _fail_writes_after(mp, 700, KeyboardInterrupt())}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_failed_save_keeps_the_previous_checkpoint(saved, monkeypatch, fault):
+    before = saved.read_bytes()
+    FAULTS[fault](monkeypatch)
+    newer = STATE._replace(step=jnp.int32(6), params=({"w": jnp.ones((2, 3))}, {"b": jnp.ones(3)}))
+    with pytest.raises((OSError, KeyboardInterrupt)) as info:
+        save(saved, newer)
+    monkeypatch.undo()
+    assert info.type is KeyboardInterrupt or info.value.errno == errno.ENOSPC
+    assert os.listdir(saved.parent) == [saved.name]  # no temporary file left behind
+    assert saved.read_bytes() == before
+    _assert_same(load(saved, like=STATE), STATE)
+
+
+@pytest.mark.parametrize("fault", ["disk-full-after-100-bytes", "interrupted-mid-write"])
+def test_failed_first_save_leaves_nothing(tmp_path, monkeypatch, fault):
+    FAULTS[fault](monkeypatch)
+    with pytest.raises((OSError, KeyboardInterrupt)):
+        save(tmp_path / "state.npz", STATE)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folders are synced and umasks apply on POSIX")
+def test_save_syncs_the_file_then_its_folder_and_honours_the_umask(tmp_path, monkeypatch):
+    synced, fsync = [], os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.fstat(fd).st_mode), fsync(fd))[1])
+    save(tmp_path / "state.npz", STATE)
+    assert [stat.S_ISDIR(mode) for mode in synced] == [False, True]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(tmp_path / "state.npz").st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_save_through_a_symlink_replaces_its_target(saved):
+    link = saved.parent / "latest.npz"
+    link.symlink_to(saved.name)
+    newer = STATE._replace(step=jnp.int32(6))
+    save(link, newer)
+    assert link.is_symlink()
+    _assert_same(load(saved, like=STATE), newer)
+
+
+# -- only numbers are saved -------------------------------------------------------
+
+@pytest.mark.parametrize("leaf, described", [
+    (np.array([{"evil": 1}], dtype=object), "type ndarray, dtype object"),
+    (object(), "type object, dtype object"),
+    ("adam", "type str, dtype <U4"),
+    (np.array(["a", "bc"]), "type ndarray, dtype <U2"),
+    (np.zeros(2, [("x", "f4")]), "type ndarray, dtype [('x', '<f4')]"),
+    (np.zeros(2, "V8"), "type ndarray, dtype |V8"),
+    (np.datetime64(1, "s"), "type datetime64, dtype datetime64[s]"),
+], ids=["object-array", "object", "str", "str-array", "record", "bytes", "datetime"])
+def test_non_numeric_leaves_are_refused_before_writing(saved, monkeypatch, leaf, described):
+    before = saved.read_bytes()
+    monkeypatch.setattr(checkpoint, "open", _boom(AssertionError("a file was opened")),
+                        raising=False)
+    bad = STATE._replace(params=({"w": jnp.zeros((2, 3)), "name": leaf}, {"b": jnp.zeros(3)}))
+    for path in saved, saved.parent / "new.npz":
+        with pytest.raises(BadPoint, match=re.escape(f"leaf .params[0]['name'] ({described}) is "
+                                                     f"not a numeric or bool array")) as info:
+            save(path, bad)
+        assert str(path) in str(info.value)
+    assert os.listdir(saved.parent) == [saved.name]
+    assert saved.read_bytes() == before
+
+
+# -- loading checks headers before it reads ------------------------------------------
+
+def _npy(shape, dtype, data=b"", fortran=False):
+    """An ``.npy`` whose header declares ``shape`` and ``dtype``, followed by ``data`` only."""
+    f = io.BytesIO()
+    np.lib.format.write_array_header_2_0(f, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                                             "fortran_order": fortran, "shape": shape})
+    return f.getvalue() + data
+
+
+def _checkpoint_zip(path, leaves, compression=zipfile.ZIP_STORED):
+    """A checkpoint written by hand: ``leaves`` maps tree paths to ``.npy`` bytes."""
+    dtypes = [np.lib.format.read_array_header_2_0(io.BytesIO(blob[8:]))[2].name
+              for blob in leaves.values()]
+    meta = {"__format__": np.array("paralens-checkpoint-v1"), "__keys__": np.array(list(leaves)),
+            "__dtypes__": np.array(dtypes)}
+    with zipfile.ZipFile(path, "w", compression) as z:
+        for key, array in meta.items():
+            with z.open(f"{key}.npy", "w") as f:
+                np.save(f, array)
+        for key, blob in leaves.items():
+            z.writestr(f"{key}.npy", blob)
+
+
+def _rezip(path, compression=zipfile.ZIP_STORED, **changes):
+    """Rewrite the zip ``path`` compressed by ``compression``, members replaced by ``changes``."""
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    members.update({f"{key}.npy": blob for key, blob in changes.items()})
+    with zipfile.ZipFile(path, "w", compression) as z:
+        for name, blob in members.items():
+            z.writestr(name, blob)
+
+
+def _refused_cheaply(path, like, message):
+    """``load`` refuses ``path`` with ``message`` while tracing under 1 MiB of new memory."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(BadPoint, match=message):
+            load(path, like=like)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20, peak
+
+
+@pytest.mark.parametrize("shape", [(10**12,), (2**27,)], ids=["8TB", "1GiB"])
+def test_huge_declared_shape_is_refused_without_allocating(tmp_path, shape):
+    path = tmp_path / "huge.npz"
+    _checkpoint_zip(path, {"['w']": _npy(shape, "<f8", bytes(64))})
+    _refused_cheaply(path, {"w": np.zeros(3)}, re.escape(
+        f"{path} does not match the state: ['w']: stored float64[{shape[0]}], expected float64[3]"))
+
+
+def test_compressed_bomb_is_refused_without_allocating(tmp_path):
+    path = tmp_path / "bomb.npz"  # under 128 KiB on disk, 64 MiB of float64 zeros inflated
+    _checkpoint_zip(path, {"['w']": _npy((2**23,), "<f8", bytes(2**26))}, zipfile.ZIP_DEFLATED)
+    assert os.path.getsize(path) < 2**17
+    _refused_cheaply(path, {"w": np.zeros(3)}, re.escape("stored float64[8388608], expected"))
+
+
+def test_huge_declared_metadata_is_refused_without_allocating(tmp_path):
+    path = tmp_path / "keys.npz"
+    save(path, {"w": np.zeros(3)})
+    _rezip(path, __keys__=_npy((10**9,), "<U100"))
+    _refused_cheaply(path, {"w": np.zeros(3)}, re.escape(
+        f"{path} is not a readable checkpoint (__keys__ is not 1 names of at most 5 characters)"))
+
+
+@pytest.mark.parametrize("stored, expected", [((4,), "<f8"), ((3,), "<i4"), ((3, 1), "<f8")],
+                         ids=["shape", "dtype", "rank"])
+def test_mismatch_is_refused_before_reading_any_data(tmp_path, stored, expected):
+    path = tmp_path / "state.npz"  # headers only: reading any data would fail
+    _checkpoint_zip(path, {"['a']": _npy((3,), "<f8"), "['b']": _npy(stored, expected)})
+    like = {"a": np.zeros(3), "b": np.zeros(3)}
+    got = f"{np.dtype(expected).name}{list(stored)}"
+    with pytest.raises(BadPoint, match=re.escape(f"does not match the state: ['b']: stored {got}, "
+                                                 f"expected float64[3]")) as info:
+        load(path, like=like)
+    assert "['a']" not in str(info.value)
+    like["b"] = np.zeros(stored, expected)  # now the headers agree, and the missing data shows
+    with pytest.raises(BadPoint, match=re.escape(
+            f"{path} is not a readable checkpoint (['a'].npy does not hold exactly the 24 bytes")):
+        load(path, like=like)
+
+
+@pytest.mark.parametrize("data", [bytes(23), bytes(25)], ids=["short", "long"])
+def test_data_must_fill_exactly_what_the_header_declares(tmp_path, data):
+    path = tmp_path / "state.npz"
+    _checkpoint_zip(path, {"['a']": _npy((3,), "<f8", data)})
+    with pytest.raises(BadPoint, match=re.escape(f"{path} is not a readable checkpoint (['a'].npy "
+                                                 f"does not hold exactly the 24 bytes")):
+        load(path, like={"a": np.zeros(3)})
+
+
+def test_header_changed_after_the_check_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "state.npz"
+    _checkpoint_zip(path, {"['w']": _npy((2**27,), "<f8")})
+    headers = checkpoint._headers  # below: what the check saw before the file was rewritten
+    monkeypatch.setattr(checkpoint, "_headers",
+                        lambda z: {**headers(z), "['w']": ((3,), False, np.dtype("<f8"))})
+    _refused_cheaply(path, {"w": np.zeros(3)}, re.escape(
+        f"{path} is not a readable checkpoint (['w'].npy changed while it was read)"))
+
+
+def test_fortran_order_arrays_load(tmp_path):
+    path = tmp_path / "fortran.npz"
+    want = np.arange(6.0).reshape(2, 3)
+    _checkpoint_zip(path, {"['w']": _npy((2, 3), "<f8", want.T.tobytes(), fortran=True)})
+    np.testing.assert_array_equal(load(path, like={"w": np.zeros((2, 3))})["w"], want)
+
+
+def test_template_of_shapes_only(saved):
+    _assert_same(load(saved, like=jax.eval_shape(lambda: STATE)), STATE)
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED],
+                         ids=["as-saved", "deflated"])
+def test_damaged_files_are_refused_or_exact(tmp_path, compression):
+    """Cut short at every length or with any one byte flipped: a typed error naming the file,
+    or (where the zip's bookkeeping alone changed) the very same values."""
+    state = {"w": jnp.arange(3.0), "b": jnp.asarray([1.5, -2.0], jnp.bfloat16)}
+    path, damaged = tmp_path / "good.npz", tmp_path / "damaged.npz"
+    save(path, state)
+    _rezip(path, compression)
+    good = path.read_bytes()
+    for i in range(len(good)):
+        for blob in good[:i], good[:i] + bytes([good[i] ^ 0xFF]) + good[i + 1:]:
+            damaged.write_bytes(blob)
+            try:
+                got = load(damaged, like=state)
+            except BadPoint as err:
+                assert str(damaged) in str(err)
+                assert len(blob) == len(good) or "is not a readable checkpoint" in str(err)
+            else:
+                assert len(blob) == len(good)
+                _assert_same(got, state)
+
+
+def test_pickled_member_is_refused_by_its_header(tmp_path):
+    path = tmp_path / "pickled.npz"
+    _checkpoint_zip(path, {"['w']": _npy((1,), object, b"a pickle would follow")})
+    with pytest.raises(BadPoint, match=re.escape(f"{path} is not a readable checkpoint (['w'].npy "
+                                                 f"holds pickled Python objects")):
+        load(path, like={"w": np.zeros(1)})
+
+
+def test_encrypted_member_is_refused(saved):
+    blob = bytearray(saved.read_bytes())
+    for signature, flags in (b"PK\x03\x04", 6), (b"PK\x01\x02", 8):  # local, central headers
+        for at in [m.start() for m in re.finditer(re.escape(signature), bytes(blob))]:
+            blob[at + flags] |= 0x1  # "encrypted"
+    saved.write_bytes(bytes(blob))
+    with pytest.raises(BadPoint, match=r"state\.npz is not a readable checkpoint \(__format__\.npy "
+                                       r"is not a plain \.npy member\)"):
+        load(saved, like=STATE)

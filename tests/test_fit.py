@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from categories import ArrayType, BadPoint, layers, smooth
+from categories import ArrayType, AxiomError, BadPoint, layers, smooth
 from learners import (DivergenceWarning, Diverged, data, descent, fit, gradient, quadratic, sgd,
                       supervised)
 
@@ -207,3 +207,24 @@ def test_divergence_can_raise_or_be_ignored():
     with pytest.raises(BadPoint, match="divergence must be"):
         fit(learner, learner.init(LINEAR_PARAMS), x, T_IRIS, epochs=1, shuffle=False,
             divergence="no")
+
+
+@pytest.mark.parametrize("call,words", [
+    (lambda: supervised(MODEL, quadratic(Y), sgd(0.1), learning_rate=0.1),
+     "learning_rate must be a Rate such as descent(0.1)"),
+    (lambda: supervised(MODEL, quadratic(Y), 0.1), "the optimiser must be an Optimiser"),
+    (lambda: fit(_learner(10), _learner(10).init(PARAMS), X_IRIS, LABELS, epochs=1,
+                 key=jax.random.key(0)), "expected f32[150,3]"),
+    (lambda: fit(_learner(10), _learner(10).init(PARAMS), X_IRIS.astype(np.int32), T_IRIS,
+                 epochs=1, key=jax.random.key(0)), "dtype mismatch"),
+    (lambda: _learner(10).predict(PARAMS, jnp.ones(4)), "for a single example add that axis"),
+    (lambda: _learner(None).step(_learner(None).init(PARAMS), jnp.ones(4), jnp.ones(1)),
+     "step target y"),
+    (lambda: _learner(None).step(_learner(None).init(PARAMS), jnp.ones(4, jnp.int32),
+                                 jnp.ones(3)), "step input x"),
+    (lambda: _learner(4).step(_learner(4).init(PARAMS), jnp.ones((4, 4)), jnp.ones((3, 3))),
+     "expected f32[4,3]"),
+])
+def test_misuse_is_refused_before_tracing(call, words):
+    with pytest.raises(AxiomError, match=re.escape(words)):
+        call()
