@@ -209,7 +209,7 @@ def evaluate(c: Circuit, x: Any) -> Any:
         return _point(c.cod, _words.run(c.net, rows, _words.valid_row(batch)), batch)
     vals = []
     for f, v in zip(factors(c.dom), parts):
-        v = np.asarray(v).astype(np.uint8)
+        v = np.asarray(v).astype(np.uint8) & 1
         vals += [v[..., i] for i in range(f.n)]
     for op, a, b in c.net.gates:
         if op == "xor":
@@ -247,8 +247,9 @@ def _rows(obj: Object, parts: list, batch: int) -> jax.Array:
     all-ones or all-zeros words, the per-example ones packed 32 examples a word."""
     words = _words.words_for(batch)
     fs = factors(obj)
-    shared = [jnp.asarray(v, jnp.uint8) for f, v in zip(fs, parts) if f.batch is None]
-    per = [jnp.asarray(v, jnp.uint8) for f, v in zip(fs, parts) if f.batch is not None]
+    # bits are read mod 2 (see CircuitCategory.check_point): a 2 must not reach a neighbour
+    shared = [jnp.asarray(v, jnp.uint8) & 1 for f, v in zip(fs, parts) if f.batch is None]
+    per = [jnp.asarray(v, jnp.uint8) & 1 for f, v in zip(fs, parts) if f.batch is not None]
     blocks = ([_words.broadcast(jnp.concatenate(shared), words)] if shared else []) + \
              ([_words.pack(jnp.concatenate(per, axis=1), words)] if per else [])
     if not blocks:
@@ -280,6 +281,16 @@ class CircuitCategory(ReverseDerivativeCategory):
         return "Circuit"
 
     def check_point(self, obj: Object, x: Any, where: str = "value") -> None:
+        """Raise :class:`BadPoint` unless ``x`` is a point of ``obj``: an array per factor,
+        of its shape, an integer or bool dtype, holding only 0 and 1.
+
+        Shapes and dtypes are static, so they are checked under ``jax.jit`` too; a
+        tracer's values are not, so the 0/1 check cannot run there. The rule for values
+        evaluation does not check (a tracer's, or any given to ``Circuit.fn``): they are
+        read modulo 2 where they enter evaluation (``v & 1``), so a 2 reads as 0 and a 3
+        as 1, and no value spills into another example's bit. Mod 2 is the ring map
+        ``Z → Z2``: the circuit computes its polynomial on the residues.
+        """
         fs = factors(obj)
         xs = (x,) if len(fs) == 1 else x
         if len(fs) != 1 and (not isinstance(x, tuple) or len(x) != len(fs)):
@@ -295,9 +306,12 @@ class CircuitCategory(ReverseDerivativeCategory):
                                f"{tuple(v.shape)}")
             if not (jnp.issubdtype(v.dtype, jnp.integer) or v.dtype == jnp.bool_):
                 raise BadPoint(f"{where}: expected bits (uint8 or bool) at {at}, got {v.dtype}")
-            if not isinstance(v, jax.core.Tracer) and np.any((np.asarray(v) != 0) & (np.asarray(v) != 1)):
-                bad = np.asarray(v)[(np.asarray(v) != 0) & (np.asarray(v) != 1)]
-                raise BadPoint(f"{where}: non-Boolean value {bad.ravel()[0]} at {at}: bits must be 0 or 1")
+            if isinstance(v, jax.core.Tracer):
+                continue  # values unknown while tracing: read mod 2 (see above)
+            bad = np.asarray(v)[(np.asarray(v) != 0) & (np.asarray(v) != 1)]
+            if bad.size:
+                raise BadPoint(f"{where}: non-Boolean value {bad.ravel()[0]} at {at}: expected "
+                               f"bits 0 or 1")
 
     def _make(self, dom: Object, cod: Object, build, name: str = "") -> Circuit:
         b = Builder(_width(dom), wires_of(dom), _batch_size(dom, cod))

@@ -21,14 +21,55 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from categories import BadObject
+
+_GATES = ("xor", "and", "const", "parity")
+
 
 @dataclass(frozen=True)
 class Netlist:
-    """An immutable, hashable netlist: inputs, gates in topological order, outputs."""
+    """An immutable, hashable netlist: inputs, gates in topological order, outputs.
+
+    Raises:
+        BadObject: unless it is well formed (checked in one pass over the gates): gate
+            ``j`` is ``("xor" or "and", a, b)`` or ``("parity", a, -1)`` reading only
+            earlier wires ``0 ≤ a, b < n_inputs + j``, or ``("const", 0 or 1, -1)``;
+            outputs are wires; wire indices and ``n_inputs ≥ 0`` are ints.
+    """
 
     n_inputs: int
     gates: tuple[tuple[str, int, int], ...]
     outputs: tuple[int, ...]
+
+    def __post_init__(self):
+        n = self.n_inputs
+        if type(n) is not int or n < 0:
+            raise BadObject(f"netlist: expected n_inputs an int ≥ 0, got {n!r}")
+        if type(self.gates) is not tuple or type(self.outputs) is not tuple:
+            raise BadObject(f"netlist: expected gates and outputs as tuples (netlists are "
+                            f"hashable), got {type(self.gates).__name__} and "
+                            f"{type(self.outputs).__name__}")
+        bad = None
+        try:
+            # one expression for the common case: this runs on every build (10^5 gates)
+            for w, (op, a, b) in enumerate(self.gates, n):
+                if not (type(a) is int and type(b) is int and (
+                        (op == "xor" or op == "and") and 0 <= a < w and 0 <= b < w
+                        or op == "const" and (a == 0 or a == 1) and b == -1
+                        or op == "parity" and 0 <= a < w and b == -1)):
+                    bad = w
+                    break
+        except (TypeError, ValueError):  # a gate that is not a triple (`w` is bound first)
+            bad = w
+        if bad is not None:
+            gate = self.gates[bad - n]
+            raise BadObject(f"netlist: gate {bad - n} (wire {bad}) is {gate!r}; expected "
+                            f"{_expected(gate, bad)}")
+        n_wires = self.n_wires
+        for k, o in enumerate(self.outputs):
+            if type(o) is not int or not 0 <= o < n_wires:
+                raise BadObject(f"netlist: output {k} is {o!r}; expected a wire "
+                                f"0 ≤ o < {n_wires}")
 
     @property
     def n_wires(self) -> int:
@@ -40,6 +81,20 @@ class Netlist:
         for op, _, _ in self.gates:
             out[op] = out.get(op, 0) + 1
         return out
+
+
+def _expected(gate, w: int) -> str:
+    """What a malformed gate driving wire ``w`` should have been (for the error message)."""
+    op = gate[0] if type(gate) is tuple and len(gate) == 3 else None
+    if op in ("xor", "and"):
+        return (f"({op!r}, a, b) with int wires 0 ≤ a, b < {w}: a gate reads only inputs "
+                f"and earlier gates (topological order)")
+    if op == "parity":
+        return (f"('parity', a, -1) with an int wire 0 ≤ a < {w}: a gate reads only inputs "
+                f"and earlier gates (topological order)")
+    if op == "const":
+        return "('const', v, -1) with v 0 or 1"
+    return f"a triple (name, a, b) with name one of {', '.join(_GATES)}"
 
 
 @dataclass
@@ -61,7 +116,8 @@ class Builder:
     def __post_init__(self):
         flags = list(self.batched_inputs) or [False] * self.n_inputs
         if len(flags) != self.n_inputs:
-            raise ValueError(f"Builder: {len(flags)} batch flags for {self.n_inputs} inputs")
+            raise BadObject(f"Builder: expected {self.n_inputs} batch flags (one per input), "
+                            f"got {len(flags)}")
         self.batched = flags
 
     def _gate(self, op: str, a: int, b: int, batched: bool) -> int:
@@ -75,12 +131,18 @@ class Builder:
     def const(self, v: int) -> int:
         """A constant wire ``0`` or ``1``."""
         if v not in self._consts:
+            if v not in (0, 1):
+                raise BadObject(f"Builder: expected a constant 0 or 1, got {v!r}")
             self._consts[v] = self._gate("const", int(v), -1, False)
         return self._consts[v]
 
     def value(self, w: int) -> int | None:
-        """The constant a wire carries, if it is a constant gate."""
+        """The constant a wire carries, if it is a constant gate (BadObject if ``w`` is
+        not a wire yet: a negative index would wrap around)."""
         i = w - self.n_inputs
+        if not -self.n_inputs <= i < len(self.gates):
+            raise BadObject(f"Builder: wire {w!r} does not exist; expected "
+                            f"0 ≤ wire < {len(self.batched)}")
         return self.gates[i][1] if i >= 0 and self.gates[i][0] == "const" else None
 
     def xor(self, a: int, b: int) -> int:
@@ -112,6 +174,7 @@ class Builder:
     def parity(self, a: int) -> int:
         """The XOR over the batch of a per-example wire (a shared wire); a shared wire
         is the same in all ``batch`` examples, so its parity is ``(batch mod 2) · a``."""
+        self.value(a)
         if not self.batched[a]:
             return a if (self.batch or 1) % 2 else self.const(0)
         return self._gate("parity", a, -1, False)

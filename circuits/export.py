@@ -4,6 +4,9 @@ A learned circuit is exported after folding its parameters in as constants
 (:func:`freeze`); the builder then simplifies them away. Inputs are named
 ``x0 … x{n-1}`` and outputs ``y0 … y{m-1}``, wires in order of the domain's and
 codomain's factors. Batched circuits (with parity gates) have no hardware form.
+Module and model names are checked against each format's grammar (``BadObject``
+otherwise): a Verilog identifier that is not a Verilog or SystemVerilog keyword,
+a BLIF token.
 
 Example:
     >>> from circuits import gates
@@ -18,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -46,13 +50,72 @@ def _check(c: Circuit) -> None:
         raise BadObject(f"cannot export {c!r}: a batched circuit has no hardware form")
 
 
+# IEEE 1800-2017 Annex B, a superset of IEEE 1364-2005's: iverilog reserves some
+# SystemVerilog words (``logic``) by default, and SystemVerilog tools reserve them all
+_VERILOG_KEYWORDS = frozenset("""
+    accept_on alias always always_comb always_ff always_latch and assert assign assume
+    automatic before begin bind bins binsof bit break buf bufif0 bufif1 byte case casex casez
+    cell chandle checker class clocking cmos config const constraint context continue cover
+    covergroup coverpoint cross deassign default defparam design disable dist do edge else end
+    endcase endchecker endclass endclocking endconfig endfunction endgenerate endgroup
+    endinterface endmodule endpackage endprimitive endprogram endproperty endspecify endsequence
+    endtable endtask enum event eventually expect export extends extern final first_match for
+    force foreach forever fork forkjoin function generate genvar global highz0 highz1 if iff
+    ifnone ignore_bins illegal_bins implements implies import incdir include initial inout input
+    inside instance int integer interconnect interface intersect join join_any join_none large
+    let liblist library local localparam logic longint macromodule matches medium modport module
+    nand negedge nettype new nexttime nmos nor noshowcancelled not notif0 notif1 null or output
+    package packed parameter pmos posedge primitive priority program property protected pull0
+    pull1 pulldown pullup pulsestyle_ondetect pulsestyle_onevent pure rand randc randcase
+    randsequence rcmos real realtime ref reg reject_on release repeat restrict return rnmos rpmos
+    rtran rtranif0 rtranif1 s_always s_eventually s_nexttime s_until s_until_with scalared
+    sequence shortint shortreal showcancelled signed small soft solve specify specparam static
+    string strong strong0 strong1 struct super supply0 supply1 sync_accept_on sync_reject_on
+    table tagged task this throughout time timeprecision timeunit tran tranif0 tranif1 tri tri0
+    tri1 triand trior trireg type typedef union unique unique0 unsigned until until_with untyped
+    use uwire var vectored virtual void wait wait_order wand weak weak0 weak1 while wildcard wire
+    with within wor xnor xor
+""".split())
+
+# format: (the pattern a name must match in full, the rule as errors state it)
+_GRAMMAR = {
+    "Verilog": (r"[A-Za-z_][A-Za-z0-9_$]*",
+                "an identifier [A-Za-z_][A-Za-z0-9_$]* that is not a Verilog or SystemVerilog "
+                "keyword"),
+    # whitespace separates BLIF tokens, '#' starts a comment, '\' continues a line and
+    # '=' binds subcircuit pins
+    "BLIF": (r"(?:(?![#=\\])[!-~])+",
+             "one or more visible ASCII characters, no whitespace, '#', '=' or '\\'"),
+}
+
+
+def _check_name(name: Any, fmt: str, what: str) -> None:
+    """Raise unless ``name`` is a valid ``what`` name in ``fmt`` (see :data:`_GRAMMAR`)."""
+    pattern, rule = _GRAMMAR[fmt]
+    if not isinstance(name, str):
+        problem = f"is a {type(name).__name__}, not a str"
+    elif not re.fullmatch(pattern, name):
+        problem = f"breaks the {fmt} grammar"
+    elif fmt == "Verilog" and name in _VERILOG_KEYWORDS:
+        problem = "is a reserved keyword"
+    else:
+        return
+    raise BadObject(f"cannot export to {fmt}: {what} name {name!r} {problem}; expected {rule}")
+
+
 def _name(c: Circuit, w: int) -> str:
     return f"x{w}" if w < c.net.n_inputs else f"w{w}"
 
 
 def to_verilog(c: Circuit, module: str = "circuit") -> str:
-    """Structural Verilog: one ``xor``/``and`` primitive per gate."""
+    """Structural Verilog: one ``xor``/``and`` primitive per gate.
+
+    Raises:
+        BadObject: if ``c`` is batched, or ``module`` is not a Verilog identifier (or is
+            a keyword).
+    """
     _check(c)
+    _check_name(module, "Verilog", "module")
     n, m = c.net.n_inputs, len(c.net.outputs)
     ports = [f"input x{i}" for i in range(n)] + [f"output y{j}" for j in range(m)]
     lines = [f"module {module}({', '.join(ports)});"]
@@ -68,8 +131,13 @@ def to_verilog(c: Circuit, module: str = "circuit") -> str:
 
 
 def to_blif(c: Circuit, model: str = "circuit") -> str:
-    """Berkeley Logic Interchange Format: one ``.names`` table per gate."""
+    """Berkeley Logic Interchange Format: one ``.names`` table per gate.
+
+    Raises:
+        BadObject: if ``c`` is batched, or ``model`` is not a BLIF name.
+    """
     _check(c)
+    _check_name(model, "BLIF", "model")
     n = c.net.n_inputs
     lines = [f".model {model}", ".inputs " + " ".join(f"x{i}" for i in range(n)),
              ".outputs " + " ".join(f"y{j}" for j in range(len(c.net.outputs)))]

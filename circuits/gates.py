@@ -14,6 +14,9 @@ Generators (theory §4.2), with their reverse derivatives:
 Derived: ``not_ = x + 1``, ``or_ = x + y + x y``, ``nand = x y + 1``,
 ``mux(s, a, b) = a + s (a + b)`` (``b`` when ``s``), ``constant(bits)``.
 
+Sizes are ints, and no generator here or in :mod:`circuits.models` builds more
+than :data:`MAX_WIRES` wires: larger requests raise ``BadObject`` before building.
+
 Example:
     >>> import numpy as np
     >>> x, y, d = bits([0]), bits([1]), bits([1])
@@ -25,32 +28,64 @@ Example:
 
 from __future__ import annotations
 
-from typing import Sequence
+import operator
+from typing import Any, Sequence
 
-from categories import I
+from categories import BadObject, I
 
 from ._circuit import CIRCUIT, Bits, Circuit, bits
 
 __all__ = ["copy", "discard", "xor", "zero", "and_", "one", "not_", "or_", "nand", "mux",
-           "constant", "identity", "bits"]
+           "constant", "identity", "bits", "MAX_WIRES"]
+
+MAX_WIRES = 2 ** 22
+"""The most wires (inputs plus gates) a generator builds: a netlist this size takes
+about 2 GB while it is built (~450 bytes a gate in Python)."""
 
 B1 = Bits(1)
 B2, B3 = B1 @ B1, B1 @ B1 @ B1
 
 
+def _count(where: str, name: str, value: Any, least: int = 0) -> int:
+    """``value`` as an int ``≥ least`` (numpy ints too), else BadObject."""
+    try:
+        n = operator.index(value)
+    except TypeError:
+        n = None
+    if n is None or n < least:
+        raise BadObject(f"{where}: expected {name} an int ≥ {least}, got {value!r}")
+    return n
+
+
+def _budget(call: str, wires: int) -> None:
+    """Refuse, before building it, a circuit of more than :data:`MAX_WIRES` wires."""
+    if wires > MAX_WIRES:
+        # str() of a huge int is slow (and refused past 4300 digits)
+        size = f"{wires:,}" if wires < 10 ** 18 else f"about 2^{wires.bit_length() - 1}"
+        raise BadObject(f"{call} would need {size} wires (inputs + gates); expected at most "
+                        f"MAX_WIRES = {MAX_WIRES:,}")
+
+
+def _bits(where: str, n: Any) -> Bits:
+    """``Bits(n)``, for an int ``n`` within the budget."""
+    n = _count(where, "n", n)
+    _budget(f"{where}({n})", n)
+    return Bits(n)
+
+
 def copy(n: int = 1) -> Circuit:
     """``Δ : bits[n] → bits[n] @ bits[n]``."""
-    return CIRCUIT.copy(Bits(n))
+    return CIRCUIT.copy(_bits("copy", n))
 
 
 def discard(n: int = 1) -> Circuit:
     """``! : bits[n] → I``."""
-    return CIRCUIT.discard(Bits(n))
+    return CIRCUIT.discard(_bits("discard", n))
 
 
 def identity(n: int = 1) -> Circuit:
     """``1 : bits[n] → bits[n]``."""
-    return CIRCUIT.id(Bits(n))
+    return CIRCUIT.id(_bits("identity", n))
 
 
 def xor() -> Circuit:

@@ -14,6 +14,10 @@ function's. ``pseudo_linear`` is not (``p`` feeds both sides of the
 comparator): its ``R`` is the formal derivative of its polynomial, where the
 RDA code differentiated the Boolean function by brute force.
 
+Each builder checks its sizes (ints ``≥ 1``) and counts the wires it would build
+before building: past :data:`circuits.gates.MAX_WIRES` (``2^22``) it raises
+``BadObject``; the largest ``lookup_table(n_in, 1)`` has ``n_in = 19``.
+
 Example:
     >>> from circuits import bits
     >>> table = lookup_table(2, 1)
@@ -28,9 +32,10 @@ import itertools
 
 import numpy as np
 
-from categories import Para
+from categories import BadObject, Para
 
 from ._circuit import CIRCUIT, Bits
+from .gates import _budget, _count
 
 __all__ = ["lookup_table", "gate_layer", "pseudo_linear"]
 
@@ -40,8 +45,16 @@ def _zeros(n: int):
 
 
 def lookup_table(n_in: int, n_out: int) -> Para:
-    """A learnable truth table ``bits[n_in] → bits[n_out]``; parameters start at 0."""
+    """A learnable truth table ``bits[n_in] → bits[n_out]``; parameters start at 0.
+
+    Raises:
+        BadObject: unless ``n_in, n_out ≥ 1`` and the table fits in ``MAX_WIRES``.
+    """
+    n_in = _count("lookup_table", "n_in", n_in, 1)
+    n_out = _count("lookup_table", "n_out", n_out, 1)
     rows = 2 ** n_in
+    # θ and the θ·m ANDs and their XORs (3 · n_out · rows), the minterms' ANDs (2 · rows)
+    _budget(f"lookup_table({n_in}, {n_out})", (3 * n_out + 2) * rows + 2 * n_in)
     P, X, Y = Bits(n_out * rows), Bits(n_in), Bits(n_out)
 
     def build(b):
@@ -66,9 +79,18 @@ def lookup_table(n_in: int, n_out: int) -> Para:
 
 
 def gate_layer(n_in: int, n_out: int) -> Para:
-    """``n_out`` learnable degree-2 polynomials of ``n_in`` bits; parameters start at 0."""
+    """``n_out`` learnable degree-2 polynomials of ``n_in`` bits; parameters start at 0.
+
+    Raises:
+        BadObject: unless ``n_in, n_out ≥ 1`` and the layer fits in ``MAX_WIRES``.
+    """
+    n_in = _count("gate_layer", "n_in", n_in, 1)
+    n_out = _count("gate_layer", "n_out", n_out, 1)
+    n_pairs = n_in * (n_in - 1) // 2
+    per = 1 + n_in + n_pairs
+    # θ and the θ·term ANDs and their XORs (3 · n_out · per), the pairs' ANDs
+    _budget(f"gate_layer({n_in}, {n_out})", 3 * n_out * per + n_pairs + n_in)
     pairs = list(itertools.combinations(range(n_in), 2))
-    per = 1 + n_in + len(pairs)
     P, X, Y = Bits(n_out * per), Bits(n_in), Bits(n_out)
 
     def build(b):
@@ -125,9 +147,17 @@ def _less_or_equal(b, u: list[int], v: list[int]) -> int:
 
 def pseudo_linear(n: int, k: int = 4) -> Para:
     """``[popcount(p ∧ x) ≤ ⌊popcount(p)/k⌋] : bits[n] → bits[1]`` with ``p : bits[n]``
-    (RDA's ``pseudoLinear``; ``k`` a power of two). Parameters start at 0."""
-    if k < 1 or k & (k - 1):
-        raise ValueError(f"pseudo_linear: k must be a power of two, got {k}")
+    (RDA's ``pseudoLinear``; ``k`` a power of two). Parameters start at 0.
+
+    Raises:
+        BadObject: unless ``n ≥ 1``, ``k`` is a power of two and the circuit fits in
+            ``MAX_WIRES``.
+    """
+    n, k = _count("pseudo_linear", "n", n, 1), _count("pseudo_linear", "k", k, 1)
+    if k & (k - 1):
+        raise BadObject(f"pseudo_linear: expected k a power of two, got {k}")
+    # p, x, two adder-tree popcounts (≈ 7 gates a bit each), p ∧ x and the comparator
+    _budget(f"pseudo_linear({n}, {k})", 17 * n + 8)
     shift = k.bit_length() - 1
     P, X = Bits(n), Bits(n)
 
