@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any, Callable
 
@@ -54,7 +55,8 @@ class Diverged(AxiomError, ArithmeticError):
         super().__init__(message)
         self.state, self.history = state, history
 
-CHUNK = 64
+
+CHUNK = 1024
 """Epochs per compiled call when no metrics are asked for (a host round trip per chunk)."""
 
 
@@ -65,7 +67,8 @@ def _check_data(x: Any, y: Any) -> int:
                        f"{sorted(n)}")
     for name, v in (("x", x), ("y", y)):
         for leaf in jax.tree.leaves(v):
-            if jnp.issubdtype(jnp.asarray(leaf).dtype, jnp.floating) and not np.all(np.isfinite(leaf)):
+            floating = jnp.issubdtype(jnp.result_type(leaf), jnp.floating)
+            if floating and not np.all(np.isfinite(leaf)):
                 raise BadPoint(f"fit: {name} contains NaN or Inf")
     return n.pop()
 
@@ -104,9 +107,9 @@ def _finite(loss: Any, params: Any) -> Any:
 
 
 def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: bool,
-              report: bool, guard: bool) -> tuple[Callable, dict]:
+              report: bool) -> tuple[Callable, dict]:
     """The cached multi-epoch function for these options (shapes are jit's business)."""
-    cache_key = (n, chunk, mode, drop_remainder, report, guard)
+    cache_key = (n, chunk, mode, drop_remainder, report)
     if cache_key in learner.compiled:
         return learner.compiled[cache_key]
     bs = learner.batch_size or 1
@@ -149,8 +152,7 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
         if info["listener"] is not None:
             info["listener"](int(e), float(loss))
 
-    @jax.jit
-    def run(state, x, y, key, first, count, orders):
+    def epochs(state, x, y, key, first, count, orders, guard):
         info["traces"] += 1  # runs once per trace, not per call
 
         def body(carry):
@@ -163,10 +165,17 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
                 new = jax.tree.map(lambda a, b: jnp.where(ok, a, b), new, state)
             return i + 1, new, losses.at[i].set(loss), ok
 
-        i, state, losses, ok = jax.lax.while_loop(
-            lambda c: (c[0] < count) & c[3], body,
-            (jnp.int32(0), state, jnp.zeros(chunk, jnp.float32), jnp.bool_(True)))
+        start = (jnp.int32(0), state, jnp.zeros(chunk, jnp.float32), jnp.bool_(True))
+        if not guard:  # one check for the whole chunk; the guarded loop finds the epoch
+            _, state, losses, _ = jax.lax.fori_loop(0, count, lambda i, c: body(c), start)
+            return state, losses, count, _finite(losses, state.params)
+        i, state, losses, ok = jax.lax.while_loop(lambda c: (c[0] < count) & c[3], body, start)
         return state, losses, i - (~ok).astype(jnp.int32), ok
+
+    # the fast loop checks once per chunk; a chunk that went non-finite is run again
+    # from its start by the guarded loop, which checks every epoch and stops there
+    run = jax.jit(functools.partial(epochs, guard=False))
+    info["guarded"] = jax.jit(functools.partial(epochs, guard=True))
 
     @jax.jit
     def locate(state, x, y, key, e, orders):
@@ -249,8 +258,11 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
         raise BadPoint("fit: shuffling needs key= (a jax.random key), or pass shuffle=False "
                        "or order=")
     chunk = metrics_every if metrics else CHUNK
+    if mode == "given":  # each call takes a table of its epochs' orders: keep it small
+        chunk = max(1, min(chunk, 2 ** 22 // max(n, 1)))
     show = bool(progress or (progress is None and epochs >= 20))
-    run, info = _compiled(learner, n, chunk, mode, drop_remainder, show, divergence != "ignore")
+    run, info = _compiled(learner, n, chunk, mode, drop_remainder, show)
+    guard = divergence != "ignore"
     x, y = jax.tree.map(jnp.asarray, (x, y))
     learner.check(x, y)  # before anything is traced
     key = key if key is not None else jax.random.key(0)
@@ -264,7 +276,10 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
     if show:
         from tqdm.auto import tqdm
         bar = tqdm(total=epochs, desc="epochs", unit="epoch")
-        info["listener"] = lambda e, loss: (bar.update(1), bar.set_postfix(loss=f"{loss:.4g}"))
+        def listener(e, loss):  # by position: a chunk run again reports its epochs again
+            bar.update(e + 1 - start - bar.n)
+            bar.set_postfix(loss=f"{loss:.4g}")
+        info["listener"] = listener
     try:
         done = 0
         while done < epochs:
@@ -272,11 +287,15 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
             table = np.zeros((chunk, n) if mode == "given" else (0,), np.int32)
             for i in range(count if mode == "given" else 0):
                 table[i] = orders(start + done + i)
-            state, losses, completed, ok = run(state, x, y, key, start + done, count, table)
+            args = (x, y, key, start + done, count, table)
+            state_before, (state, losses, completed, ok) = state, run(state, *args)
+            if guard and not bool(ok):
+                state, losses, completed, ok = info["guarded"](state_before, *args)
+            losses, completed, ok = jax.device_get((losses, completed, ok))  # one round trip
             completed = int(completed)
-            history["loss"] += np.asarray(losses[:completed]).tolist()
+            history["loss"] += losses[:completed].tolist()
             done += completed
-            if not bool(ok):
+            if guard and not bool(ok):
                 state = _diverged(info, state, x, y, key, start + done, orders, n, history,
                                   divergence)
                 break
