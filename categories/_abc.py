@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 from abc import ABC, abstractmethod
+from functools import cached_property
 from typing import Any, Callable
 
 import jax
@@ -107,6 +108,23 @@ class Morphism(ABC):
     def dagger(self) -> Morphism:
         """The transpose ``f† = ι1 ; R[f] : cod → dom`` (meaningful for linear ``f``)."""
         return self.category.dagger(self)
+
+
+class TensorObjects:
+    """For morphisms made lazily from ``parts``: a tensor's ``dom`` and ``cod`` are the
+    products of its parts', made on first use (a composite sets its own when built)."""
+
+    parts: tuple
+
+    @cached_property
+    def dom(self) -> Object:
+        """The domain (a tensor's is the product of its parts')."""
+        return tensor_objects(*(p.dom for p in self.parts))
+
+    @cached_property
+    def cod(self) -> Object:
+        """The codomain (a tensor's is the product of its parts')."""
+        return tensor_objects(*(p.cod for p in self.parts))
 
 
 DISPATCH: dict = {}

@@ -32,14 +32,13 @@ RD.5, the reverse chain rule: ``R[f;g](a, c) = R[f](a, R[g](f(a), c))``
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._abc import Morphism, ReverseDerivativeCategory
+from ._abc import Morphism, ReverseDerivativeCategory, TensorObjects
 from ._objects import (I, Object, factors, join, join_all, split, split_all, stack,
                        tensor_objects, zeros)
 
@@ -48,7 +47,7 @@ def _tree_add(x: Any, y: Any) -> Any:
     return jax.tree.map(jnp.add, x, y)
 
 
-class Smooth(Morphism):
+class Smooth(TensorObjects, Morphism):
     """A smooth map ``dom → cod``, evaluated by JAX.
 
     ``fn`` computes the map; ``dfn`` is the same function with any supplied
@@ -79,16 +78,6 @@ class Smooth(Morphism):
         f = cls.__new__(cls)
         vars(f).update(fn=fn, dfn=dfn, op="tensor", parts=parts, name="")
         return f
-
-    @cached_property
-    def dom(self) -> Object:
-        """The domain (a tensor's is the product of its parts')."""
-        return tensor_objects(*(p.dom for p in self.parts))
-
-    @cached_property
-    def cod(self) -> Object:
-        """The codomain (a tensor's is the product of its parts')."""
-        return tensor_objects(*(p.cod for p in self.parts))
 
     def __setattr__(self, key, value):
         raise AttributeError("smooth maps are immutable")

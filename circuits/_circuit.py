@@ -36,7 +36,7 @@ import numpy as np
 
 from categories import (BadObject, BadPoint, I, Morphism, Object, ReverseDerivativeCategory,
                         factors, join_all, split_all, tensor_objects)
-from categories._abc import concat
+from categories._abc import TensorObjects, concat
 
 from . import _words
 from ._netlist import Builder, Chain, Netlist, reverse
@@ -91,7 +91,7 @@ def _batch_size(*objs: Object) -> int | None:
     return sizes.pop() if sizes else None
 
 
-class Circuit(Morphism):
+class Circuit(TensorObjects, Morphism):
     """A polynomial circuit ``dom → cod``: a netlist (hashable, inspectable data).
 
     Circuits are equal when their objects, netlists and names are. A composite
@@ -124,16 +124,6 @@ class Circuit(Morphism):
         c = cls.__new__(cls)
         vars(c).update(op=op, parts=parts, **made)
         return c
-
-    @cached_property
-    def dom(self) -> Object:
-        """The input object (a tensor's is the product of its parts')."""
-        return tensor_objects(*(p.dom for p in self.parts))
-
-    @cached_property
-    def cod(self) -> Object:
-        """The output object (a tensor's is the product of its parts')."""
-        return tensor_objects(*(p.cod for p in self.parts))
 
     @cached_property
     def _batch(self) -> int | None:
