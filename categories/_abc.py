@@ -34,9 +34,9 @@ Associativity and flattening: ``(f >> g) >> f`` and ``f >> (g >> f)`` are one ch
 
 from __future__ import annotations
 
-import itertools
 from abc import ABC, abstractmethod
 from functools import cached_property
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Callable
 
 import jax
@@ -219,18 +219,76 @@ class Category(ABC):
                 pieces.append(chain)  # a composite's parts are flat and no identities already
             elif not self.is_id(f):
                 pieces.append((f,))
-        parts = concat(pieces)
-        if not parts:
+        if not pieces:
             return self.id(fs[0].dom)
+        parts = concat(pieces)
         return parts[0] if len(parts) == 1 else self._then(parts)
 
 
-def concat(pieces: list[tuple]) -> tuple:
-    """The tuples ``pieces`` joined: the usual two (``acc >> g``) by one concatenation,
-    which copies ``acc``'s parts once, and any number in one pass."""
-    if len(pieces) == 2:
-        return pieces[0] + pieces[1]
-    return tuple(itertools.chain.from_iterable(pieces))
+class Parts(Sequence):
+    """The parts of a composite: ``pieces`` (tuples, or other ``Parts``) joined in time
+    O(number of pieces), flattened into one tuple once, when first read past its ends.
+
+    Repeated ``acc >> g`` thereby builds in linear time, where a tuple would copy
+    ``acc``'s parts at every step. The flattening walks the pieces with an explicit
+    stack, since a chain built by a loop nests as deep as it is long.
+
+        >>> ps = Parts([Parts([(1, 2), (3,)]), (4,)])
+        >>> len(ps), ps[0], ps[-1], tuple(ps)
+        (4, 1, 4, (1, 2, 3, 4))
+    """
+
+    __slots__ = ("_pieces", "_flat", "_len", "_first", "_last")
+
+    def __init__(self, pieces: Iterable[Sequence]):
+        self._pieces = tuple(p for p in pieces if len(p))
+        self._len = sum(map(len, self._pieces))
+        self._flat = None
+        self._first = self._pieces[0][0] if self._pieces else None
+        self._last = self._pieces[-1][-1] if self._pieces else None
+
+    def __len__(self) -> int:
+        return self._len
+
+    def _tuple(self) -> tuple:
+        if self._flat is None:
+            out, stack = [], [self]
+            while stack:
+                node = stack.pop()
+                if type(node) is Parts:
+                    if node._flat is None:
+                        stack.extend(reversed(node._pieces))
+                        continue
+                    node = node._flat
+                out.extend(node)
+            self._flat, self._pieces = tuple(out), ()  # the pieces may now be freed
+        return self._flat
+
+    def __getitem__(self, i: Any) -> Any:
+        if i == 0 and self._len:
+            return self._first  # the ends are known without flattening
+        if i == -1 and self._len:
+            return self._last
+        return self._tuple()[i]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._tuple())
+
+    def __reversed__(self) -> Iterator:
+        return reversed(self._tuple())
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, (Parts, tuple)) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Parts({self._tuple()!r})"
+
+
+def concat(pieces: list[Sequence]) -> Sequence:
+    """The parts ``pieces`` joined without copying any of them (see :class:`Parts`)."""
+    return pieces[0] if len(pieces) == 1 else Parts(pieces)
 
 
 class MonoidalCategory(Category):

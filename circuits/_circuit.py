@@ -325,7 +325,7 @@ class CircuitCategory(ReverseDerivativeCategory):
         head = parts[0]
         if head.op == "then" and head._chain.newest \
                 and head._chain.builder.batch == made["_batch"]:
-            made["_chain"] = head._chain.feed(p.net for p in flat[len(head.parts):])
+            made["_chain"] = head._chain.feed(p.net for p in _flat(parts[1:], "then"))
         return Circuit._composite("then", flat, **made)
 
     def _tensor(self, parts: tuple[Circuit, ...]) -> Circuit:
