@@ -72,7 +72,9 @@ def _cells(r: dict) -> tuple[str, str, str, str]:
     if "half_depth" in r:
         return (f"{r['build_s'] * 1e3:.3g} ms at {r['depth']}",
                 f"{r['half_build_s'] * 1e3:.3g} ms at {r['half_depth']}",
-                f"{r['ratio']:.2f} per doubling", "≤ 2.2 per doubling")
+                f"{r['ratio']:.2f} per doubling (rounds {r['round_ratios']['median']:.2f}, "
+                f"{r['round_ratios']['min']:.2f}–{r['round_ratios']['max']:.2f})",
+                "≤ 2.2 per doubling")
     if "prep_s" in r:
         return (f"{r['prep_s']:.2f} s (build {r['build_s']:.2f}, R {r['rd_s']:.2f}, first fit "
                 f"{r['fit_s']:.2f})", f"{r['levels']} levels, {r['gates']} + {r['rd_gates']} gates",

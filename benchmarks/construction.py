@@ -13,9 +13,12 @@
   ``jax.vjp`` of the same layers, interleaved (``_timing.interleaved``), each call
   a fresh function so nothing is cached; target ≤ 1.2×.
 
-Build times are the best of 5 regions, each repeating the build until it lasts
-at least ``min_region`` seconds (a build is itself the whole region, so nothing
-needs interleaving), with the garbage collector paused as ``timeit`` does: a
+Build times are the best of 5 regions per depth, each repeating the build until
+it lasts at least ``min_region`` seconds; the depths are interleaved region by
+region (64, 128, 256, 512, 64, …), so a noisy spell of the shared machine falls on
+all of them alike. The ratio per doubling is of the best regions (``timeit``'s
+convention); the ratios round by round are in the rows too (``round_ratios``,
+min/median/max). The garbage collector is paused in the regions, as ``timeit`` does: a
 full collection walks the whole process heap (JAX's included), and whether one
 falls inside a region depends on that heap, not on the build. The builds make
 no reference cycles, so pausing frees nothing later. The figures with the
@@ -28,6 +31,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import statistics
 import time
 from typing import Any, Callable
 
@@ -45,41 +49,51 @@ PREP_TARGET_S = 10.0
 TRACE_TARGET = 1.2
 
 
-def build_seconds(build: Callable[[], Any], *, regions: int = 5, min_region: float = 0.5,
-                  collect: bool = False) -> float:
-    """Seconds per ``build()``: the best of ``regions`` regions of at least ``min_region`` s,
-    the garbage collector paused in them unless ``collect``."""
+def _reps(build: Callable[[], Any], min_region: float) -> int:
+    """How many builds make a region of at least ``min_region`` seconds (one build warms)."""
     start = time.perf_counter()
     build()
-    reps = max(1, math.ceil(min_region / max(time.perf_counter() - start, 1e-9)))
-    best, enabled = math.inf, gc.isenabled()
-    for _ in range(regions):
-        gc.collect()
-        if not collect:
-            gc.disable()
-        try:
-            start = time.perf_counter()
-            for _ in range(reps):
-                build()
-            best = min(best, (time.perf_counter() - start) / reps)
-        finally:
-            if enabled:
-                gc.enable()
-    return best
+    return max(1, math.ceil(min_region / max(time.perf_counter() - start, 1e-9)))
 
 
-def _doublings(name: str, build: Callable[[int], Any], depths: tuple[int, ...],
-               **timing: Any) -> list[dict[str, Any]]:
-    def timed(collect: bool) -> dict[int, float]:
-        return {n: build_seconds(lambda n=n: build(n), collect=collect, **timing) for n in depths}
+def region_seconds(build: Callable[[], Any], reps: int, *, collect: bool = False) -> float:
+    """Seconds per ``build()`` over one region of ``reps`` builds, the garbage collector
+    paused unless ``collect``."""
+    enabled = gc.isenabled()
+    gc.collect()
+    if not collect:
+        gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in range(reps):
+            build()
+        return (time.perf_counter() - start) / reps
+    finally:
+        if enabled:
+            gc.enable()
 
-    seconds, with_gc = timed(False), timed(True)
+
+def _doublings(name: str, build: Callable[[int], Any], depths: tuple[int, ...], *,
+               regions: int = 5, min_region: float = 0.5) -> list[dict[str, Any]]:
+    def timed(collect: bool) -> dict[int, list[float]]:
+        reps = {n: _reps(lambda n=n: build(n), min_region) for n in depths}
+        runs: dict[int, list[float]] = {n: [] for n in depths}
+        for _ in range(regions):  # depths interleaved: a noisy spell touches every depth alike
+            for n in depths:
+                runs[n].append(region_seconds(lambda n=n: build(n), reps[n], collect=collect))
+        return runs
+
+    runs, with_gc = timed(False), timed(True)
     rows = []
     for half, n in zip(depths, depths[1:]):
-        ratio = seconds[n] / seconds[half]
-        rows.append({"benchmark": name, "depth": n, "half_depth": half, "build_s": seconds[n],
-                     "half_build_s": seconds[half], "ratio": ratio,
-                     "build_s_gc": with_gc[n], "ratio_gc": with_gc[n] / with_gc[half],
+        ratio = min(runs[n]) / min(runs[half])
+        rounds = sorted(a / b for a, b in zip(runs[n], runs[half]))
+        rows.append({"benchmark": name, "depth": n, "half_depth": half, "build_s": min(runs[n]),
+                     "half_build_s": min(runs[half]), "ratio": ratio,
+                     "round_ratios": {"min": rounds[0], "median": statistics.median(rounds),
+                                      "max": rounds[-1]},
+                     "build_s_gc": min(with_gc[n]),
+                     "ratio_gc": min(with_gc[n]) / min(with_gc[half]),
                      "target_met": ratio <= RATIO_TARGET})
     return rows
 

@@ -23,6 +23,11 @@ class BadPoint(AxiomError, ValueError):
     """A value does not inhabit the object it was given for (shape, dtype, structure)."""
 
 
+class BadHyperparameter(AxiomError, ValueError):
+    """A hyperparameter is outside its range (a learning rate that is not finite and
+    positive, a decay outside ``[0, 1)``, a negative ``ε`` or norm), refused at construction."""
+
+
 class LawViolation(AxiomError, AssertionError):
     """A law (category, Cartesian, left-additive, RD.1–RD.7, lens, Para) fails at a point."""
 

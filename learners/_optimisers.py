@@ -36,6 +36,7 @@ from categories import (BadObject, I, LeftAdditiveCategory, NotComposable, Objec
                         join, smooth, split, split_all, zeros)
 from lenses import Lens
 
+from . import _hyper as hyper
 from .schedules import Schedule, as_schedule
 
 __all__ = [
@@ -197,6 +198,9 @@ def _debias(m, decay, count):
 class _SGD(_Rule):
     lr: float | Schedule
 
+    def __post_init__(self):
+        hyper.rate("sgd", "lr", self.lr)
+
     def init(self, params):
         return CountState(_count())
 
@@ -224,6 +228,11 @@ class Momentum(_Rule):
     gamma: float
     paper_sign: bool = False
     lookahead: bool = False
+
+    def __post_init__(self):
+        owner = "nesterov" if self.lookahead else "momentum"
+        hyper.rate(owner, "lr", self.lr)
+        hyper.decay(owner, "gamma", self.gamma)
 
     def init(self, params):
         return MomentumState(_count(), _zeros_like(params))
@@ -269,6 +278,11 @@ class Adagrad(_Rule):
     initial_accumulator_value: float = 0.1
     eps: float = 1e-7
 
+    def __post_init__(self):
+        hyper.rate("adagrad", "lr", self.lr)
+        hyper.nonnegative("adagrad", "initial_accumulator_value", self.initial_accumulator_value)
+        hyper.nonnegative("adagrad", "eps", self.eps)
+
     def init(self, params):
         return AdagradState(_count(), _map(lambda x: jnp.full_like(x, self.initial_accumulator_value),
                                           params))
@@ -292,6 +306,11 @@ class Rmsprop(_Rule):
     lr: float | Schedule
     decay: float = 0.9
     eps: float = 1e-8
+
+    def __post_init__(self):
+        hyper.rate("rmsprop", "lr", self.lr)
+        hyper.decay("rmsprop", "decay", self.decay)
+        hyper.nonnegative("rmsprop", "eps", self.eps)
 
     def init(self, params):
         return RmspropState(_count(), _zeros_like(params))
@@ -322,6 +341,14 @@ class Adam(_Rule):
     eps: float = 1e-8
     weight_decay: float = 0.0
     amsgrad: bool = False
+
+    def __post_init__(self):
+        owner = "amsgrad" if self.amsgrad else "adamw" if self.weight_decay else "adam"
+        hyper.rate(owner, "lr", self.lr)
+        hyper.decay(owner, "b1", self.b1)
+        hyper.decay(owner, "b2", self.b2)
+        hyper.nonnegative(owner, "eps", self.eps)
+        hyper.nonnegative(owner, "weight_decay", self.weight_decay)
 
     def init(self, params):
         if self.amsgrad:
@@ -370,6 +397,12 @@ class Lion(_Rule):
     b2: float = 0.99
     weight_decay: float = 1e-3
 
+    def __post_init__(self):
+        hyper.rate("lion", "lr", self.lr)
+        hyper.decay("lion", "b1", self.b1)
+        hyper.decay("lion", "b2", self.b2)
+        hyper.nonnegative("lion", "weight_decay", self.weight_decay)
+
     def init(self, params):
         return LionState(_count(), _zeros_like(params))
 
@@ -396,6 +429,13 @@ class Ademamix(_Rule):
     b3: float = 0.9999
     alpha: float = 5.0
     eps: float = 1e-8
+
+    def __post_init__(self):
+        hyper.rate("ademamix", "lr", self.lr)
+        for name in ("b1", "b2", "b3"):
+            hyper.decay("ademamix", name, getattr(self, name))
+        hyper.nonnegative("ademamix", "alpha", self.alpha)
+        hyper.nonnegative("ademamix", "eps", self.eps)
 
     def init(self, params):
         return AdemamixState(_count(), _zeros_like(params), _zeros_like(params),
@@ -430,6 +470,10 @@ class Transform:
         if self.name not in ("weight_decay", "clip_by_global_norm"):
             raise BadObject(f"Transform: unknown transform {self.name!r}; use weight_decay() "
                             f"or clip_by_global_norm()")
+        if self.name == "weight_decay":
+            hyper.nonnegative("weight_decay", "rate", self.value)
+        else:
+            hyper.positive("clip_by_global_norm", "max_norm", self.value)
 
     def lens(self, param: Object, category) -> Lens:
         """The lens for parameters of object ``param``."""

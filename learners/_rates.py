@@ -29,6 +29,7 @@ import jax.numpy as jnp
 from categories import ArrayType, BadObject, Category, Object, smooth
 from lenses import Lens
 
+from . import _hyper as hyper
 from .schedules import Schedule, as_schedule
 
 __all__ = ["Rate", "descent", "ascent", "loss_scaled", "identity"]
@@ -67,16 +68,19 @@ class Rate:
 
 def descent(eta: float | Schedule) -> Rate:
     """``α = −η``: gradient descent (CFGBL Ex. 3.9)."""
+    hyper.rate("descent", "eta", eta)
     return Rate("descent", as_schedule(eta))
 
 
 def ascent(eta: float | Schedule) -> Rate:
     """``α = +η``: gradient ascent (deep dreaming)."""
+    hyper.rate("ascent", "eta", eta)
     return Rate("ascent", as_schedule(eta))
 
 
 def loss_scaled(eta: float | Schedule) -> Rate:
     """``α(l) = −η l``: the step is scaled by the loss itself."""
+    hyper.rate("loss_scaled", "eta", eta)
     return Rate("loss_scaled", as_schedule(eta))
 
 

@@ -13,6 +13,10 @@ from typing import Callable
 
 import jax.numpy as jnp
 
+from categories import BadHyperparameter
+
+from . import _hyper as hyper
+
 __all__ = ["Schedule", "constant", "exponential", "cosine", "warmup_cosine", "as_schedule"]
 
 Schedule = Callable[[jnp.ndarray], jnp.ndarray]
@@ -20,20 +24,23 @@ Schedule = Callable[[jnp.ndarray], jnp.ndarray]
 
 def constant(value: float) -> Schedule:
     """``η(t) = value``."""
+    hyper.finite("constant", "value", value)
     return lambda t: jnp.asarray(value, jnp.float32)
 
 
 def exponential(init: float, decay_rate: float, transition_steps: int) -> Schedule:
     """``η(t) = init · decay_rate^(t / transition_steps)`` (smooth exponential decay)."""
-    if transition_steps <= 0:
-        raise ValueError(f"exponential: transition_steps must be positive, got {transition_steps}")
+    hyper.finite("exponential", "init", init)
+    hyper.nonnegative("exponential", "decay_rate", decay_rate)
+    hyper.count("exponential", "transition_steps", transition_steps)
     return lambda t: init * decay_rate ** (jnp.asarray(t, jnp.float32) / transition_steps)
 
 
 def cosine(init: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
     """``η(t) = init · ((1 − α) · ½(1 + cos(π min(t, T)/T)) + α)`` with ``T = decay_steps``."""
-    if decay_steps <= 0:
-        raise ValueError(f"cosine: decay_steps must be positive, got {decay_steps}")
+    hyper.finite("cosine", "init", init)
+    hyper.count("cosine", "decay_steps", decay_steps)
+    hyper.finite("cosine", "alpha", alpha)
 
     def schedule(t):
         frac = jnp.minimum(jnp.asarray(t, jnp.float32), decay_steps) / decay_steps
@@ -44,9 +51,13 @@ def cosine(init: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
 def warmup_cosine(peak: float, warmup_steps: int, decay_steps: int, end: float = 0.0) -> Schedule:
     """Linear warm-up from 0 to ``peak`` over ``warmup_steps``, then cosine decay to
     ``end`` at ``decay_steps`` (``decay_steps`` counts from the start, as optax does)."""
-    if not 0 < warmup_steps < decay_steps:
-        raise ValueError(f"warmup_cosine: need 0 < warmup_steps < decay_steps, got "
-                         f"{warmup_steps}, {decay_steps}")
+    hyper.finite("warmup_cosine", "peak", peak)
+    hyper.finite("warmup_cosine", "end", end)
+    hyper.count("warmup_cosine", "warmup_steps", warmup_steps)
+    hyper.count("warmup_cosine", "decay_steps", decay_steps)
+    if warmup_steps >= decay_steps:
+        raise BadHyperparameter(f"warmup_cosine: warmup_steps must be < decay_steps, got "
+                                f"warmup_steps={warmup_steps}, decay_steps={decay_steps}")
 
     def schedule(t):
         t = jnp.asarray(t, jnp.float32)
