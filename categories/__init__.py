@@ -19,6 +19,7 @@ from ._abc import MonoidalCategory as MonoidalCategory
 from ._abc import Morphism as Morphism
 from ._abc import ReverseDerivativeCategory as ReverseDerivativeCategory
 from ._errors import AxiomError as AxiomError
+from ._errors import BadFile as BadFile
 from ._errors import BadHyperparameter as BadHyperparameter
 from ._errors import BadObject as BadObject
 from ._errors import BadPoint as BadPoint
@@ -45,7 +46,7 @@ from ._smooth import Smooth as Smooth
 from ._smooth import SmoothCategory as SmoothCategory
 
 __all__ = [
-    "ArrayType", "AxiomError", "BadHyperparameter", "BadObject", "BadPoint", "CartesianCategory", "Category", "I",
+    "ArrayType", "AxiomError", "BadFile", "BadHyperparameter", "BadObject", "BadPoint", "CartesianCategory", "Category", "I",
     "LawViolation", "LeftAdditiveCategory", "MonoidalCategory", "Morphism", "NotComposable",
     "Object", "Para", "ParaCategory", "Product", "Record", "ReverseDerivativeCategory", "SMOOTH",
     "Smooth", "SmoothCategory", "factors", "join", "join_all", "layers", "smooth", "split",

@@ -8,28 +8,98 @@ Python user would expect (``TypeError`` for ill-typed composites,
 
 
 class AxiomError(Exception):
-    """Base class of every error paralens raises on purpose."""
+    """Base class of every error paralens raises on purpose.
+
+    Example: one handler catches every misuse, whatever its built-in base.
+
+        >>> from categories import ArrayType, smooth
+        >>> try:
+        ...     smooth.sin(ArrayType((2,))) >> smooth.exp(ArrayType((3,)))
+        ... except AxiomError as e:
+        ...     print(type(e).__name__, isinstance(e, TypeError))
+        NotComposable True
+    """
 
 
 class NotComposable(AxiomError, TypeError):
-    """Two morphisms cannot be composed, tensored, added or paired."""
+    """Two morphisms cannot be composed, tensored, added or paired.
+
+    ``f >> g`` needs ``f.cod == g.dom``, checked before anything runs.
+
+    Example:
+        >>> from categories import ArrayType, smooth
+        >>> smooth.sin(ArrayType((2,))) >> smooth.exp(ArrayType((3,)))
+        Traceback (most recent call last):
+        ...
+        categories._errors.NotComposable: cannot compose sin >> exp: codomain f32[2] ≠ domain f32[3]...
+    """
 
 
 class BadObject(AxiomError, ValueError):
-    """An object does not fit where it is used (a shape, a size, a channel count)."""
+    """An object does not fit where it is used (a shape, a size, a channel count).
+
+    Example:
+        >>> from categories import ArrayType
+        >>> ArrayType((-1,))
+        Traceback (most recent call last):
+        ...
+        categories._errors.BadObject: ArrayType shape must be non-negative, got (-1,)
+    """
 
 
 class BadPoint(AxiomError, ValueError):
-    """A value does not inhabit the object it was given for (shape, dtype, structure)."""
+    """A value does not inhabit the object it was given for (shape, dtype, structure).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, smooth
+        >>> smooth.sin(ArrayType((2,)))(jnp.zeros(3))
+        Traceback (most recent call last):
+        ...
+        categories._errors.BadPoint: sin: input: shape mismatch at the value: expected f32[2], got shape (3,) (float32)
+    """
 
 
 class BadHyperparameter(AxiomError, ValueError):
     """A hyperparameter is outside its range (a learning rate that is not finite and
-    positive, a decay outside ``[0, 1)``, a negative ``ε`` or norm), refused at construction."""
+    positive, a decay outside ``[0, 1)``, a negative ``ε`` or norm), refused at construction.
+
+    Example:
+        >>> from learners import sgd
+        >>> sgd(-1.0)
+        Traceback (most recent call last):
+        ...
+        categories._errors.BadHyperparameter: sgd: lr must be a finite number ≥ 0 or a schedule, got -1.0
+    """
+
+
+class BadFile(AxiomError, OSError):
+    """A file cannot be read or written as asked (missing, unwritable, not of the
+    expected format, or declaring more data than it holds).
+
+    Example:
+        >>> from learners.data import load_idx
+        >>> load_idx("no-such-file.idx")
+        Traceback (most recent call last):
+        ...
+        categories._errors.BadFile: load_idx: cannot read no-such-file.idx: ...
+    """
 
 
 class LawViolation(AxiomError, AssertionError):
-    """A law (category, Cartesian, left-additive, RD.1–RD.7, lens, Para) fails at a point."""
+    """A law (category, Cartesian, left-additive, RD.1–RD.7, lens, Para) fails at a point.
+
+    Example: a primitive whose reverse derivative forgets the factor 2 of ``R[x²](x, d) = 2xd``.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, laws, smooth
+        >>> X = ArrayType((2,))
+        >>> square = smooth.primitive("square", X, X, lambda x: x * x, rd=lambda x, d: x * d)
+        >>> laws.check_vjp(square, jnp.array([1.0, 2.0]), jnp.array([1.0, 1.0]))
+        Traceback (most recent call last):
+        ...
+        categories._errors.LawViolation: R against jax.vjp fails for f = square: ...
+    """
 
 
 MSG_COMPOSE = (

@@ -35,7 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from categories import BadPoint
+from categories import BadFile, BadPoint
 
 __all__ = ["save", "load"]
 
@@ -79,6 +79,15 @@ def save(path: str | os.PathLike, state: Any) -> None:
         BadPoint: a leaf is not a numeric or bool array (a string, an object array, any
             other Python object: only pickle could store it), named by its tree path and
             type; nothing is written.
+
+    Example:
+        >>> import os, tempfile, jax.numpy as jnp
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = os.path.join(folder.name, "state.npz")
+        >>> save(path, {"w": jnp.arange(3.0), "step": jnp.asarray(7)})
+        >>> os.listdir(folder.name)  # no temporary file is left behind
+        ['state.npz']
+        >>> folder.cleanup()
     """
     arrays, dtypes = {}, {}
     for k, leaf in _flat(state).items():
@@ -91,7 +100,11 @@ def save(path: str | os.PathLike, state: Any) -> None:
     target = os.path.realpath(path)  # a symlinked checkpoint is replaced where it points
     folder, name = os.path.split(target)
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
-    f = open(temporary, "xb")  # not mkstemp: its mode 0600 would ignore the umask
+    try:
+        f = open(temporary, "xb")  # not mkstemp: its mode 0600 would ignore the umask
+    except OSError as err:
+        raise BadFile(f"save: cannot write a checkpoint into {folder} ({err.strerror or err}); "
+                      f"nothing was written to {os.fspath(path)}") from err
     try:
         with f:
             np.savez(f, __format__=np.array(_FORMAT), __keys__=np.array(list(dtypes), dtype=str),
@@ -191,6 +204,21 @@ def load(path: str | os.PathLike, *, like: Any) -> Any:
         BadPoint: the file is missing, damaged or not a paralens checkpoint (naming it), or
             its leaves differ from ``like``'s (missing, extra, other shape or dtype), named
             one by one with what is stored and what is expected.
+
+    Example:
+        >>> import os, tempfile, jax.numpy as jnp
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> path = os.path.join(folder.name, "state.npz")
+        >>> state = {"w": jnp.arange(3.0), "step": jnp.asarray(7)}
+        >>> save(path, state)
+        >>> restored = load(path, like=state)
+        >>> restored["w"].tolist(), int(restored["step"])
+        ([0.0, 1.0, 2.0], 7)
+        >>> load(path, like={"w": jnp.zeros(4), "step": jnp.asarray(0)})
+        Traceback (most recent call last):
+        ...
+        categories._errors.BadPoint: load: ...state.npz does not match the state: ['w']: stored float32[3], expected float32[4]
+        >>> folder.cleanup()
     """
     where = os.fspath(path)
     expected = {k: _spec(leaf) for k, leaf in _flat(like).items()}

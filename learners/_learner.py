@@ -36,9 +36,11 @@ from typing import Any, Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from categories import BadObject, BadPoint, I, Object, Para, join_all, split_all
+from categories import (BadObject, BadPoint, I, Morphism, NotComposable, Object, Para, join_all,
+                        split_all)
 from lenses import LensCategory, as_lens
 
+from . import _hyper as hyper
 from ._optimisers import Optimiser
 from ._rates import Rate, ascent, descent
 
@@ -46,7 +48,17 @@ __all__ = ["Learner", "LearnerState", "DreamState", "supervised", "dream", "batc
 
 
 class LearnerState(NamedTuple):
-    """What training carries: parameters, optimiser state, number of steps taken."""
+    """What training carries: parameters, optimiser state, number of steps taken.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import gradient, quadratic
+        >>> learner = supervised(layers.linear(2, 1), quadratic(ArrayType((1,))), gradient())
+        >>> state = learner.init({"weight": jnp.zeros((1, 2))})
+        >>> isinstance(state, LearnerState), state.opt_state, int(state.step)
+        (True, (), 0)
+    """
     params: Any
     opt_state: Any
     step: Any
@@ -61,7 +73,21 @@ class Learner:
     is false are padding, contribute no change and are left out of the mean loss.
     ``check(xs, ys)`` raises :class:`~categories.BadPoint` unless ``xs`` and ``ys``
     are data sets (a leading axis of examples) the model and loss accept.
+    ``check_state(state)`` raises it unless ``state`` is one this learner steps
+    (its parameters and its optimiser's state).
     ``compiled`` is ``fit``'s cache of compiled training loops for this learner.
+
+    Example: ``predict`` runs the model on a batch, ``W x`` per row here.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import gradient, quadratic
+        >>> learner = supervised(layers.linear(2, 1), quadratic(ArrayType((1,))), gradient())
+        >>> isinstance(learner, Learner), learner.model, learner.batch_size
+        (True, linear(2→1), None)
+        >>> W, xs = jnp.array([[1.0, 2.0]]), jnp.array([[1.0, 1.0], [0.0, 1.0]])
+        >>> learner.predict({"weight": W}, xs).tolist()
+        [[3.0], [2.0]]
     """
 
     model: Para
@@ -73,6 +99,7 @@ class Learner:
     step: Callable[[LearnerState, Any, Any], tuple[LearnerState, Any]]
     predict: Callable[[Any, Any], Any]
     check: Callable[[Any, Any], None] = field(default=lambda xs, ys: None, repr=False)
+    check_state: Callable[[Any], None] = field(default=lambda state: None, repr=False)
     compiled: dict = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -81,7 +108,23 @@ def batch(f: Para, n: int, *, share_params: bool = True) -> Para:
     or, with ``share_params=False``, one per example (a loss's targets).
 
     The batched objects are the category's own (stacked arrays for Smooth).
+
+    Example: ``(P, f : P @ A → B) ↦ (P, P @ Aⁿ → Bⁿ)``, row ``i`` of the output ``f(p, xᵢ)``.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import quadratic
+        >>> f = batch(layers.linear(2, 1), 3)
+        >>> f, str(f.dom), str(f.cod), f.param == layers.linear(2, 1).param
+        (batch(linear(2→1), 3), 'f32[3,2]', 'f32[3,1]', True)
+        >>> xs = jnp.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+        >>> f({"weight": jnp.array([[1.0, 2.0]])}, xs).tolist()
+        [[1.0], [2.0], [3.0]]
+        >>> str(batch(quadratic(ArrayType((1,))), 3, share_params=False).param)  # a target per row
+        'f32[3,1]'
     """
+    _check_para("batch", "f", f)
+    hyper.count("batch", "n", n)
     cat = f.inside.category
     if share_params:
         return Para(f.param, cat.batched(f.dom, n), cat.batch(f.inside, f.param, n), f.init,
@@ -98,8 +141,6 @@ def batch(f: Para, n: int, *, share_params: bool = True) -> Para:
 def _assemble(model: Para, loss: Para, n: int | None):
     if n is None:
         return model, loss
-    if n < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {n}")
     return batch(model, n), batch(loss, n, share_params=False)
 
 
@@ -119,6 +160,13 @@ def _run(closed, objs: tuple[Object, ...], points: list, rate: Rate, step, keep=
     if keep is not None:
         change = cat.keep_examples(L, change, keep)
     return split_all(closed.backward(residual, change), objs), loss
+
+
+def _check_para(who: str, role: str, f: Any) -> None:
+    if not isinstance(f, Para):
+        hint = " (lift a plain morphism with Para.lift)" if isinstance(f, Morphism) else ""
+        raise NotComposable(f"{who}: the {role} must be a Para map, got {f!r} "
+                            f"({type(f).__name__}){hint}")
 
 
 def _check_parts(optimiser: Any, rate: Any) -> None:
@@ -157,8 +205,24 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
 
     Raises:
         NotComposable: if the loss does not accept the model's output.
+
+    Example: one step of ``W ← W − η (W x − y) xᵀ`` (quadratic loss, ``descent(η)``).
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import descent, gradient, quadratic
+        >>> learner = supervised(layers.linear(2, 1), quadratic(ArrayType((1,))), gradient(),
+        ...                      descent(0.5))
+        >>> state = learner.init({"weight": jnp.zeros((1, 2))})
+        >>> state, loss = learner.step(state, jnp.array([1.0, 2.0]), jnp.array([1.0]))
+        >>> float(loss), state.params["weight"].tolist(), int(state.step)  # ½(0 − 1)², −0.5·(−1)·x
+        (0.5, [[0.5, 1.0]], 1)
     """
     rate = learning_rate if learning_rate is not None else descent(1.0)
+    _check_para("supervised", "model", model)
+    _check_para("supervised", "loss", loss)
+    if batch_size is not None:
+        hyper.count("supervised", "batch_size", batch_size)
     _check_parts(optimiser, rate)
     m, lo = _assemble(model, loss, batch_size)
     body = (as_lens(m, derivative) >> as_lens(lo)).inside  # a lens on P @ B_t @ A → L
@@ -176,6 +240,7 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
         if keep is not None and batch_size is None:
             raise BadPoint(f"{model}: keep= masks rows of a batch, but this learner takes one "
                            f"example per step (batch_size=None)")
+        check_state(state)
         cat.check_point(A, x, f"{model}: step input x")
         cat.check_point(Bt, y, f"{loss}: step target y")
         (s, p, _, _), loss_value = _run(closed, objs, [state.opt_state, state.params, y, x],
@@ -197,14 +262,29 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
         if examples(ys, loss.param, f"{loss}: targets y") != n:
             raise BadPoint(f"{model}: {n} inputs but a different number of targets")
 
+    def check_state(state):
+        cat.check_point(P, state.params, f"{model}: state.params")
+        cat.check_point(S, state.opt_state, f"{optimiser!r}: state.opt_state")
+
     def predict(params, xs):
         return batch(model, examples(xs, model.dom, f"{model}: predict inputs"))(params, xs)
 
-    return Learner(model, loss, optimiser, rate, batch_size, init, step, predict, check)
+    return Learner(model, loss, optimiser, rate, batch_size, init, step, predict, check,
+                   check_state)
 
 
 class DreamState(NamedTuple):
-    """Deep dreaming carries the input being learned and its optimiser state."""
+    """Deep dreaming carries the input being learned and its optimiser state.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import dot, gradient
+        >>> init, step = dream(layers.linear(2, 1), dot(ArrayType((1,))), gradient())
+        >>> s = init(jnp.zeros(2))
+        >>> isinstance(s, DreamState), s.inputs.tolist(), s.opt_state, int(s.step)
+        (True, [0.0, 0.0], (), 0)
+    """
     inputs: Any
     opt_state: Any
     step: Any
@@ -217,8 +297,24 @@ def dream(model: Para, loss: Para, optimiser: Optimiser, learning_rate: Rate | N
     Returns ``(init, step)``: ``init(x0)`` and ``step(state, params, target)``; the
     parameter changes are discarded. With the dot loss and ``ascent(ε)`` this is
     CFGBL Ex. 4.5: ``a ← a + ε R[f](p, a, b_t)``.
+
+    Example: for ``f(W, a) = W a`` that is ``a ← a + ε Wᵀ b_t``.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import ascent, dot, gradient
+        >>> init, step = dream(layers.linear(2, 1), dot(ArrayType((1,))), gradient(), ascent(0.5))
+        >>> W, target = {"weight": jnp.array([[1.0, 2.0]])}, jnp.array([1.0])
+        >>> s, value = step(init(jnp.zeros(2)), W, target)
+        >>> s.inputs.tolist(), float(value)
+        ([0.5, 1.0], 0.0)
+        >>> s, value = step(s, W, target)
+        >>> s.inputs.tolist(), float(value)  # the loss b_t · W a grows
+        ([1.0, 2.0], 2.5)
     """
     rate = learning_rate if learning_rate is not None else ascent(1.0)
+    _check_para("dream", "model", model)
+    _check_para("dream", "loss", loss)
     _check_parts(optimiser, rate)
     body = as_lens(model >> loss).inside
     cat = model.inside.category
@@ -232,6 +328,8 @@ def dream(model: Para, loss: Para, optimiser: Optimiser, learning_rate: Rate | N
         return DreamState(inputs, optimiser.init(inputs), jnp.zeros((), jnp.int32))
 
     def step(state, params, target):
+        cat.check_point(P, params, f"{model}: parameters")
+        cat.check_point(Bt, target, f"{loss}: target")
         (_, _, s, a), loss_value = _run(closed, objs, [params, target, state.opt_state,
                                                        state.inputs], rate, state.step)
         return DreamState(a, s, state.step + 1), _mean(loss_value)

@@ -28,6 +28,10 @@ _SCALAR = ArrayType(())
 def _smooth_loss(name: str, b: ArrayType, fn) -> Para:
     if not isinstance(b, ArrayType):
         raise BadObject(f"{name}: expected an ArrayType of predictions, got {b!r}")
+    if not jnp.issubdtype(b.dtype, jnp.floating):
+        raise BadObject(f"{name}: predictions must be floating point, got {b} (dtype {b.dtype}); "
+                        f"targets share the predictions' object, so integer labels go through "
+                        f"learners.data.one_hot")
     L = ArrayType((), b.dtype)
     return Para(b, b, smooth.primitive(name, b @ b, L, lambda tp: fn(tp[0], tp[1])), name=name)
 
@@ -43,6 +47,9 @@ def softmax_cross_entropy(b: ArrayType) -> Para:
     ``Δb_p = α (softmax(b_p) Σ b_t − b_t)``, i.e. ``α (softmax(b_p) − b_t)`` for a
     one-hot ``b_t`` (CFGBL Ex. 4.2; the printed Ex. 3.6 formula has a stray term).
     """
+    if isinstance(b, ArrayType) and not b.shape:
+        raise BadObject(f"softmax_cross_entropy: expected logits with a class axis, got the "
+                        f"scalar {b}; for one logit use binary_cross_entropy")
     return _smooth_loss("softmax_cross_entropy", b,
                         lambda t, p: -jnp.sum(t * jax.nn.log_softmax(p, axis=-1)))
 

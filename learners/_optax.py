@@ -24,7 +24,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from categories import SMOOTH, NotComposable, TreeType, join, smooth, split, split_all
+from categories import (SMOOTH, BadObject, BadPoint, NotComposable, TreeType, join, smooth, split,
+                        split_all)
 from lenses import Lens
 
 from ._optimisers import Momentum, Optimiser, _Chain
@@ -56,13 +57,45 @@ class _FromOptax(Optimiser):
 
 
 def from_optax(tx: Any) -> Optimiser:
-    """An optax ``GradientTransformation`` as an update lens."""
+    """An optax ``GradientTransformation`` as an update lens.
+
+    Its ``put`` feeds optax the gradient ``−p'`` and applies the updates it returns.
+
+    Example: ``optax.sgd(0.5)`` puts ``p − 0.5 · (−p')``.
+
+        >>> import jax.numpy as jnp, optax
+        >>> from categories import SMOOTH, ArrayType
+        >>> opt = from_optax(optax.sgd(0.5))
+        >>> lens = opt.lens(ArrayType((2,)), SMOOTH)
+        >>> state, p = lens.put((opt.init(jnp.ones(2)), jnp.ones(2), jnp.array([2.0, -2.0])))
+        >>> p.tolist()
+        [2.0, 0.0]
+    """
+    if not (callable(getattr(tx, "init", None)) and callable(getattr(tx, "update", None))):
+        raise BadObject(f"from_optax: expected an optax GradientTransformation (with init and "
+                        f"update), got {tx!r} ({type(tx).__name__})")
     return _FromOptax(tx)
 
 
 def as_optax(optimiser: Optimiser) -> Any:
-    """An update lens as an optax ``GradientTransformation``."""
+    """An update lens as an optax ``GradientTransformation``.
+
+    Its updates are ``p_new − p``, where the lens is fed ``p' = −grads``.
+
+    Example: ``sgd(0.5)`` updates by ``−0.5 · grads``.
+
+        >>> import jax.numpy as jnp, optax
+        >>> from learners import sgd
+        >>> tx = as_optax(sgd(0.5))
+        >>> params = jnp.array([1.0, 2.0])
+        >>> updates, state = tx.update(jnp.array([2.0, -2.0]), tx.init(params), params)
+        >>> updates.tolist(), optax.apply_updates(params, updates).tolist()
+        ([-1.0, 1.0], [0.0, 3.0])
+    """
     import optax
+    if not all(callable(getattr(optimiser, k, None)) for k in ("init", "lens", "state_object")):
+        raise BadObject(f"as_optax: expected an Optimiser such as adam(1e-3), got {optimiser!r} "
+                        f"({type(optimiser).__name__}); a transform goes into chain(…, optimiser)")
     inner = optimiser.optimiser if isinstance(optimiser, _Chain) else optimiser
     if isinstance(inner, Momentum) and inner.lookahead:
         raise NotComposable(f"as_optax: {optimiser} has a look-ahead get, which optax's "
@@ -70,7 +103,8 @@ def as_optax(optimiser: Optimiser) -> Any:
 
     def update(grads, state, params=None):
         if params is None:
-            raise ValueError("as_optax: this transformation needs params")
+            raise BadPoint("as_optax: update(grads, state, params) needs params (the lens's "
+                           "put starts from them), got params=None")
         P = TreeType.like(params)
         lens = optimiser.lens(P, SMOOTH)
         S = optimiser.state_object(P)

@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from categories import AxiomError, BadPoint
+from categories import AxiomError, BadHyperparameter, BadPoint
 
 from ._learner import Learner, LearnerState
 
@@ -42,13 +42,44 @@ __all__ = ["fit", "accuracy", "Diverged", "DivergenceWarning"]
 
 
 class DivergenceWarning(AxiomError, RuntimeWarning):
-    """Training went non-finite; ``fit`` stopped and returned the last finite state."""
+    """Training went non-finite; ``fit`` stopped and returned the last finite state.
+
+    Example: a step size far past ``2 / x²`` makes ``w ← w − η x² (w − 2)`` blow up.
+
+        >>> import warnings, jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import descent, gradient, quadratic, supervised
+        >>> learner = supervised(layers.linear(1, 1), quadratic(ArrayType((1,))), gradient(),
+        ...                      descent(1000.0))
+        >>> x = jnp.array([[1.0], [2.0], [3.0], [4.0]])
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     state, history = fit(learner, learner.init({"weight": jnp.zeros((1, 1))}), x,
+        ...                          2 * x, epochs=20, shuffle=False, progress=False)
+        >>> [w.category.__name__ for w in caught], history["diverged"], int(state.step)
+        (['DivergenceWarning'], {'epoch': 1, 'step': 6, 'batch': 2}, 6)
+    """
 
 
 class Diverged(AxiomError, ArithmeticError):
     """Training went non-finite (``fit(..., divergence="raise")``).
 
     ``state`` is the last finite state and ``history`` the history up to it.
+
+    Example: a step size far past ``2 / x²`` makes ``w ← w − η x² (w − 2)`` blow up.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import descent, gradient, quadratic, supervised
+        >>> learner = supervised(layers.linear(1, 1), quadratic(ArrayType((1,))), gradient(),
+        ...                      descent(1000.0))
+        >>> x = jnp.array([[1.0], [2.0], [3.0], [4.0]])
+        >>> try:
+        ...     fit(learner, learner.init({"weight": jnp.zeros((1, 1))}), x, 2 * x, epochs=20,
+        ...         shuffle=False, progress=False, divergence="raise")
+        ... except Diverged as e:
+        ...     print(e.history["diverged"], bool(jnp.isfinite(e.state.params["weight"]).all()))
+        {'epoch': 1, 'step': 6, 'batch': 2} True
     """
 
     def __init__(self, message: str, state: Any, history: dict):
@@ -247,12 +278,27 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
             a malformed ``order``, no key to shuffle with, or (with
             ``drop_remainder``) fewer examples than one batch.
         Diverged: with ``divergence="raise"``, when training goes non-finite.
+
+    Example: ``y = 2x`` by mini-batch descent on ``w``, two batches an epoch.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import descent, gradient, quadratic, supervised
+        >>> x = jnp.array([[1.0], [2.0], [3.0], [4.0]])
+        >>> learner = supervised(layers.linear(1, 1), quadratic(ArrayType((1,))), gradient(),
+        ...                      descent(0.05), batch_size=2)
+        >>> state = learner.init({"weight": jnp.zeros((1, 1))})
+        >>> state, history = fit(learner, state, x, 2 * x, epochs=30, shuffle=False,
+        ...                      progress=False)
+        >>> round(float(state.params["weight"][0, 0]), 3), int(state.step), len(history["loss"])
+        (2.0, 60, 30)
     """
     if divergence not in ("stop", "raise", "ignore"):
         raise BadPoint(f"fit: divergence must be 'stop', 'raise' or 'ignore', got {divergence!r}")
-    if epochs < 0 or metrics_every < 1:
-        raise BadPoint(f"fit: epochs must be ≥ 0 and metrics_every ≥ 1, got epochs={epochs}, "
-                       f"metrics_every={metrics_every}")
+    for name, value, low in (("epochs", epochs, 0), ("metrics_every", metrics_every, 1)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+                or value < low:
+            raise BadHyperparameter(f"fit: {name} must be a whole number ≥ {low}, got {value!r}")
     n = _check_data(x, y)
     orders = _orders(order, n, epochs)
     mode = "given" if orders else ("shuffle" if shuffle else "ordered")
@@ -267,6 +313,7 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
     guard = divergence != "ignore"
     x, y = jax.tree.map(jnp.asarray, (x, y))
     learner.check(x, y)  # before anything is traced
+    learner.check_state(state)
     key = key if key is not None else jax.random.key(0)
     state = _settle(state)
     history: dict[str, list[float]] = {"loss": [], **{k: [] for k in (metrics or {})}}
@@ -332,7 +379,16 @@ def _diverged(info: dict, state: Any, x: Any, y: Any, key: Any, epoch: int,
 
 
 def accuracy(predictions: Any, labels: Any) -> float:
-    """Fraction of rows whose argmax equals ``labels`` (integers, or one-hot rows)."""
+    """Fraction of rows whose argmax equals ``labels`` (integers, or one-hot rows).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> scores = jnp.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+        >>> accuracy(scores, jnp.array([0, 1, 1, 1]))  # row 2 predicts class 0
+        0.75
+        >>> accuracy(scores[:2], jnp.array([[1.0, 0.0], [1.0, 0.0]]))
+        0.5
+    """
     predictions, labels = np.asarray(predictions), np.asarray(labels)
     if labels.ndim == predictions.ndim:
         labels = labels.argmax(axis=-1)

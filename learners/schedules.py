@@ -1,8 +1,11 @@
 """Step-size schedules: functions ``t ↦ η(t)`` of the step count ``t`` (traceable).
 
+A :data:`Schedule` is any such function; optimisers and rates accept one wherever
+they accept a number.
+
 Example:
     >>> import jax.numpy as jnp
-    >>> s = warmup_cosine(1.0, warmup_steps=10, decay_steps=100)
+    >>> s: Schedule = warmup_cosine(1.0, warmup_steps=10, decay_steps=100)
     >>> float(s(jnp.asarray(5))), float(s(jnp.asarray(10)))
     (0.5, 1.0)
 """
@@ -23,13 +26,28 @@ Schedule = Callable[[jnp.ndarray], jnp.ndarray]
 
 
 def constant(value: float) -> Schedule:
-    """``η(t) = value``."""
+    """``η(t) = value``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = constant(0.5)
+        >>> float(s(jnp.asarray(0))), float(s(jnp.asarray(1000)))
+        (0.5, 0.5)
+    """
     hyper.finite("constant", "value", value)
     return lambda t: jnp.asarray(value, jnp.float32)
 
 
 def exponential(init: float, decay_rate: float, transition_steps: int) -> Schedule:
-    """``η(t) = init · decay_rate^(t / transition_steps)`` (smooth exponential decay)."""
+    """``η(t) = init · decay_rate^(t / transition_steps)`` (smooth exponential decay).
+
+    Example: halving every 10 steps.
+
+        >>> import jax.numpy as jnp
+        >>> s = exponential(1.0, 0.5, 10)
+        >>> [round(float(s(jnp.asarray(t))), 4) for t in (0, 5, 10, 20)]
+        [1.0, 0.7071, 0.5, 0.25]
+    """
     hyper.finite("exponential", "init", init)
     hyper.nonnegative("exponential", "decay_rate", decay_rate)
     hyper.count("exponential", "transition_steps", transition_steps)
@@ -37,7 +55,15 @@ def exponential(init: float, decay_rate: float, transition_steps: int) -> Schedu
 
 
 def cosine(init: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
-    """``η(t) = init · ((1 − α) · ½(1 + cos(π min(t, T)/T)) + α)`` with ``T = decay_steps``."""
+    """``η(t) = init · ((1 − α) · ½(1 + cos(π min(t, T)/T)) + α)`` with ``T = decay_steps``.
+
+    Example: from ``init`` down to ``α · init`` at ``T``, then constant.
+
+        >>> import jax.numpy as jnp
+        >>> s = cosine(2.0, 100, alpha=0.1)
+        >>> [round(float(s(jnp.asarray(t))), 4) for t in (0, 50, 100, 200)]
+        [2.0, 1.1, 0.2, 0.2]
+    """
     hyper.finite("cosine", "init", init)
     hyper.count("cosine", "decay_steps", decay_steps)
     hyper.finite("cosine", "alpha", alpha)
@@ -50,7 +76,14 @@ def cosine(init: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
 
 def warmup_cosine(peak: float, warmup_steps: int, decay_steps: int, end: float = 0.0) -> Schedule:
     """Linear warm-up from 0 to ``peak`` over ``warmup_steps``, then cosine decay to
-    ``end`` at ``decay_steps`` (``decay_steps`` counts from the start, as optax does)."""
+    ``end`` at ``decay_steps`` (``decay_steps`` counts from the start, as optax does).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = warmup_cosine(1.0, warmup_steps=10, decay_steps=110)
+        >>> [round(float(s(jnp.asarray(t))), 4) for t in (0, 5, 10, 60, 110, 500)]
+        [0.0, 0.5, 1.0, 0.5, 0.0, 0.0]
+    """
     hyper.finite("warmup_cosine", "peak", peak)
     hyper.finite("warmup_cosine", "end", end)
     hyper.count("warmup_cosine", "warmup_steps", warmup_steps)
@@ -69,5 +102,14 @@ def warmup_cosine(peak: float, warmup_steps: int, decay_steps: int, end: float =
 
 
 def as_schedule(value: float | Schedule) -> Schedule:
-    """A number as a constant schedule; a schedule as itself."""
+    """A number as a constant schedule; a schedule as itself.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> float(as_schedule(0.25)(jnp.asarray(7)))
+        0.25
+        >>> s = cosine(1.0, 10)
+        >>> as_schedule(s) is s
+        True
+    """
     return value if callable(value) else constant(value)

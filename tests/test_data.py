@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import learners
-from categories import ArrayType, layers
+from categories import ArrayType, BadFile, layers
 from learners.data import (check_dataset, load_digits, load_idx, load_iris, one_hot,
                            standardise, train_test_split)
 
@@ -116,7 +116,7 @@ def test_load_idx_mnist_like_images_and_labels(tmp_path):
 ], ids=["magic0", "magic1", "short", "empty", "type", "truncated", "truncated-i4", "extra"])
 def test_load_idx_rejects_malformed_files(tmp_path, payload, message):
     path = _write(str(tmp_path), "bad.idx", payload)
-    with pytest.raises(ValueError, match=f"load_idx: .*bad.idx.*{message}"):
+    with pytest.raises(BadFile, match=f"load_idx: .*bad.idx.*{message}"):
         load_idx(path)
 
 
@@ -124,8 +124,23 @@ def test_load_idx_rejects_malformed_files(tmp_path, payload, message):
                          ids=["no-dims", "half-dims"])
 def test_load_idx_rejects_truncated_header(tmp_path, payload):
     # the header promises more dimension sizes than the file holds
-    with pytest.raises(ValueError, match="load_idx"):
+    with pytest.raises(BadFile, match="load_idx.*truncated"):
         load_idx(_write(str(tmp_path), "short.idx", payload))
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+def test_load_idx_refuses_a_huge_header_before_allocating(tmp_path, gz):
+    # three sizes of 2³² − 1: 8e28 bytes declared, 5 held; the sizes' product would
+    # overflow int64, and reading the declared size would exhaust memory
+    payload = b"\x00\x00\x08\x03" + b"\xff" * 12 + bytes(5)
+    path = _write(str(tmp_path), "huge.idx" + (".gz" if gz else ""), payload)
+    with pytest.raises(BadFile, match=r"holds 5 bytes of data, header says \(4294967295, "):
+        load_idx(path)
+
+
+def test_load_idx_missing_file_is_a_bad_file(tmp_path):
+    with pytest.raises(BadFile, match="cannot read .*nope.idx"):
+        load_idx(str(tmp_path / "nope.idx"))
 
 
 # -- one_hot, standardise, split, check ------------------------------------------

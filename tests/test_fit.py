@@ -150,12 +150,12 @@ def test_the_progress_bar_moves_every_epoch(capsys):
     ({"order": np.full(150, 150)}, "outside [0, 150)"),
     ({"order": np.zeros((3, 150), int)}, "one per epoch"),
     ({"key": None}, "needs key="),
-    ({"metrics_every": 0}, "metrics_every"),
+    ({"metrics_every": 0}, "metrics_every must be a whole number ≥ 1"),
 ])
 def test_bad_options_are_refused_before_training(kwargs, words):
     learner = _learner(10)
     options = {"epochs": 2, "key": jax.random.key(0), "progress": False, **kwargs}
-    with pytest.raises(BadPoint, match=re.escape(words)):
+    with pytest.raises(AxiomError, match=re.escape(words)):
         fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, **options)
 
 
