@@ -251,6 +251,13 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
         first = jax.tree.leaves(xs)[:1]
         n = int(jnp.shape(first[0])[0]) if first and jnp.ndim(first[0]) else 0
         try:
+            cat.check_point(obj, xs, what)
+        except BadPoint:
+            pass
+        else:  # one example, not a data set: its first axis is not a batch axis
+            raise BadPoint(f"{what}: got one example of {obj}, but a data set is expected "
+                           f"(examples along a leading axis); for one example pass x[None]")
+        try:
             cat.check_point(cat.batched(obj, max(n, 1)), xs, what)
         except BadPoint as e:
             raise BadPoint(f"{e}\n  {what} must be examples along a leading axis, each a point "

@@ -37,7 +37,15 @@ def _smooth_loss(name: str, b: ArrayType, fn) -> Para:
 
 
 def quadratic(b: ArrayType) -> Para:
-    """Quadratic error ``e(b_t, b_p) = ½ Σ (b_p − b_t)²``; ``R[e](b_t, b_p, α) = α (b_t − b_p, b_p − b_t)``."""
+    """Quadratic error ``e(b_t, b_p) = ½ Σ (b_p − b_t)²``; ``R[e](b_t, b_p, α) = α (b_t − b_p, b_p − b_t)``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType
+        >>> loss = quadratic(ArrayType((2,)))
+        >>> float(loss(jnp.array([0.0, 1.0]), jnp.array([2.0, 1.0])))  # ½ (2² + 0²)
+        2.0
+    """
     return _smooth_loss("quadratic", b, lambda t, p: 0.5 * jnp.sum((p - t) ** 2))
 
 
@@ -46,6 +54,13 @@ def softmax_cross_entropy(b: ArrayType) -> Para:
 
     ``Δb_p = α (softmax(b_p) Σ b_t − b_t)``, i.e. ``α (softmax(b_p) − b_t)`` for a
     one-hot ``b_t`` (CFGBL Ex. 4.2; the printed Ex. 3.6 formula has a stray term).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType
+        >>> loss = softmax_cross_entropy(ArrayType((2,)))
+        >>> round(float(loss(jnp.array([1.0, 0.0]), jnp.zeros(2))), 4)  # −log ½
+        0.6931
     """
     if isinstance(b, ArrayType) and not b.shape:
         raise BadObject(f"softmax_cross_entropy: expected logits with a class axis, got the "
@@ -55,19 +70,43 @@ def softmax_cross_entropy(b: ArrayType) -> Para:
 
 
 def binary_cross_entropy(b: ArrayType) -> Para:
-    """Binary cross-entropy on logits, ``Σ softplus(z) − t z`` (stable for large ``|z|``)."""
+    """Binary cross-entropy on logits, ``Σ softplus(z) − t z`` (stable for large ``|z|``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType
+        >>> loss = binary_cross_entropy(ArrayType((1,)))
+        >>> round(float(loss(jnp.array([1.0]), jnp.array([0.0]))), 4)  # softplus(0) = log 2
+        0.6931
+    """
     return _smooth_loss("binary_cross_entropy", b,
                         lambda t, z: jnp.sum(jax.nn.softplus(z) - t * z))
 
 
 def mean_absolute(b: ArrayType) -> Para:
-    """Mean absolute error ``(1/n) Σ |b_p − b_t|``."""
+    """Mean absolute error ``(1/n) Σ |b_p − b_t|``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType
+        >>> loss = mean_absolute(ArrayType((2,)))
+        >>> float(loss(jnp.array([0.0, 1.0]), jnp.array([2.0, 0.0])))  # (2 + 1)/2
+        1.5
+    """
     return _smooth_loss("mean_absolute", b, lambda t, p: jnp.mean(jnp.abs(p - t)))
 
 
 def dot(b: ArrayType) -> Para:
     """Dot-product loss ``b_t · b_p`` (deep dreaming, CFGBL Ex. 3.7);
-    ``R[e](b_t, b_p, α) = (α b_p, α b_t)``."""
+    ``R[e](b_t, b_p, α) = (α b_p, α b_t)``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType
+        >>> loss = dot(ArrayType((2,)))
+        >>> float(loss(jnp.array([1.0, 2.0]), jnp.array([3.0, 4.0])))
+        11.0
+    """
     return _smooth_loss("dot", b, lambda t, p: jnp.sum(t * p))
 
 
@@ -78,6 +117,13 @@ def difference(b: Object, category: LeftAdditiveCategory) -> Para:
     Its reverse derivative passes ``α`` to ``b_p`` unchanged. Its loss is the
     vector ``b_p − b_t``, on which the smooth caps divide by its size ``n``, so
     ``loss_scaled(n ε)`` gives exactly the step of ``quadratic`` with ``descent(ε)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from circuits import CIRCUIT, Bits
+        >>> loss = difference(Bits(2), CIRCUIT)  # b_p − b_t is XOR in Z2
+        >>> loss(np.array([1, 0], np.uint8), np.array([1, 1], np.uint8)).tolist()
+        [0, 1]
     """
     inside = category.then(category.tensor(category.negate(b), category.id(b)), category.plus(b))
     return Para(b, b, inside, name="difference")

@@ -52,7 +52,15 @@ def _map(f, *trees):
 
 
 class Optimiser(ABC):
-    """An update lens with its initial state; hyperparameters are public fields."""
+    """An update lens with its initial state; hyperparameters are public fields.
+
+    Example:
+        Any record with ``init``, ``lens`` and ``state_object`` serves as one:
+
+        >>> from categories import SMOOTH, ArrayType
+        >>> isinstance(adam(1e-3), Optimiser), adam(1e-3).lens(ArrayType((2,)), SMOOTH)
+        (True, Adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-08, weight_decay=0.0, amsgrad=False))
+    """
 
     @abstractmethod
     def init(self, params: Any) -> Any:
@@ -121,37 +129,79 @@ class _Rule(Optimiser):
 
 
 class CountState(NamedTuple):
-    """State of ``sgd``: the number of updates so far."""
+    """State of ``sgd``: the number of updates so far.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = sgd(0.1).init(jnp.zeros(2))
+        >>> type(s).__name__, s._fields, int(s.count)
+        ('CountState', ('count',), 0)
+    """
     count: Any
 
 
 class MomentumState(NamedTuple):
-    """State of ``momentum`` and ``nesterov``: the velocity ``s``."""
+    """State of ``momentum`` and ``nesterov``: the velocity ``s``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = momentum(0.1).init(jnp.zeros(2))
+        >>> type(s).__name__, s._fields, int(s.count)
+        ('MomentumState', ('count', 'velocity'), 0)
+    """
     count: Any
     velocity: Any
 
 
 class AdagradState(NamedTuple):
-    """State of ``adagrad``: the running sum of squared changes."""
+    """State of ``adagrad``: the running sum of squared changes.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = adagrad(0.1).init(jnp.zeros(2))
+        >>> type(s).__name__, s._fields, int(s.count)
+        ('AdagradState', ('count', 'sum_of_squares'), 0)
+    """
     count: Any
     sum_of_squares: Any
 
 
 class RmspropState(NamedTuple):
-    """State of ``rmsprop``: the moving average of squared changes."""
+    """State of ``rmsprop``: the moving average of squared changes.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = rmsprop(0.1).init(jnp.zeros(2))
+        >>> type(s).__name__, s._fields, int(s.count)
+        ('RmspropState', ('count', 'nu'), 0)
+    """
     count: Any
     nu: Any
 
 
 class AdamState(NamedTuple):
-    """State of ``adam``/``adamw``: step count and uncorrected moments ``m``, ``v``."""
+    """State of ``adam``/``adamw``: step count and uncorrected moments ``m``, ``v``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = adam(0.1).init(jnp.zeros(2))
+        >>> type(s).__name__, s._fields, int(s.count)
+        ('AdamState', ('count', 'mu', 'nu'), 0)
+    """
     count: Any
     mu: Any
     nu: Any
 
 
 class AmsgradState(NamedTuple):
-    """State of ``amsgrad``: Adam's, plus the running maximum of ``v̂``."""
+    """State of ``amsgrad``: Adam's, plus the running maximum of ``v̂``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = amsgrad(0.1).init(jnp.zeros(2))
+        >>> type(s).__name__, s._fields, int(s.count)
+        ('AmsgradState', ('count', 'mu', 'nu', 'nu_max'), 0)
+    """
     count: Any
     mu: Any
     nu: Any
@@ -159,13 +209,27 @@ class AmsgradState(NamedTuple):
 
 
 class LionState(NamedTuple):
-    """State of ``lion``: the momentum ``m``."""
+    """State of ``lion``: the momentum ``m``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = lion(0.1).init(jnp.zeros(2))
+        >>> type(s).__name__, s._fields, int(s.count)
+        ('LionState', ('count', 'mu'), 0)
+    """
     count: Any
     mu: Any
 
 
 class AdemamixState(NamedTuple):
-    """State of ``ademamix``: fast and slow moments ``m1``, ``m2`` and ``v``."""
+    """State of ``ademamix``: fast and slow moments ``m1``, ``m2`` and ``v``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> s = ademamix(0.1).init(jnp.zeros(2))
+        >>> type(s).__name__, s._fields, int(s.count)
+        ('AdemamixState', ('count', 'm1', 'm2', 'nu'), 0)
+    """
     count: Any
     m1: Any
     m2: Any
@@ -209,7 +273,17 @@ class _SGD(_Rule):
 
 
 def sgd(lr: float | Schedule) -> Optimiser:
-    """``p ← p + lr · p'`` (``optax.sgd``); ``lr`` may be a schedule of the step count."""
+    """``p ← p + lr · p'`` (``optax.sgd``); ``lr`` may be a schedule of the step count.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = sgd(0.1)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # p + 0.1 d
+        [1.05, 1.95]
+    """
     return _SGD(lr)
 
 
@@ -258,7 +332,17 @@ class Momentum(_Rule):
 
 
 def momentum(lr: float | Schedule, gamma: float = 0.9, *, paper_sign: bool = False) -> Optimiser:
-    """Momentum as a lens with state ``S = P`` (``optax.sgd(lr, momentum=γ)``)."""
+    """Momentum as a lens with state ``S = P`` (``optax.sgd(lr, momentum=γ)``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = momentum(0.1, gamma=0.9)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # s' = d at the first step
+        [1.05, 1.95]
+    """
     return Momentum(lr, gamma, paper_sign)
 
 
@@ -266,6 +350,15 @@ def nesterov(lr: float | Schedule, gamma: float = 0.9, *, paper_sign: bool = Fal
     """Nesterov momentum: the look-ahead ``p + γ s`` lives in the lens's forward map.
 
     Its get matches ``optax.sgd(lr, momentum=γ, nesterov=True)``'s parameters.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = nesterov(0.1, gamma=0.9)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]
+        [1.05, 1.95]
     """
     return Momentum(lr, gamma, paper_sign, lookahead=True)
 
@@ -295,7 +388,17 @@ class Adagrad(_Rule):
 
 def adagrad(lr: float | Schedule, initial_accumulator_value: float = 0.1,
             eps: float = 1e-7) -> Optimiser:
-    """Adagrad (CFGBL Ex. 3.17, with optax's accumulator and ``ε`` placement)."""
+    """Adagrad (CFGBL Ex. 3.17, with optax's accumulator and ``ε`` placement).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = adagrad(0.1)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # d/√(d² + 0.1)
+        [1.0845, 1.9155]
+    """
     return Adagrad(lr, initial_accumulator_value, eps)
 
 
@@ -322,7 +425,17 @@ class Rmsprop(_Rule):
 
 
 def rmsprop(lr: float | Schedule, decay: float = 0.9, eps: float = 1e-8) -> Optimiser:
-    """RMSprop (``optax.rmsprop``): Adagrad with a decaying average of squares."""
+    """RMSprop (``optax.rmsprop``): Adagrad with a decaying average of squares.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = rmsprop(0.1)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # d/√(0.1 d²)
+        [1.3162, 1.6838]
+    """
     return Rmsprop(lr, decay, eps)
 
 
@@ -372,19 +485,49 @@ class Adam(_Rule):
 
 
 def adam(lr: float | Schedule, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> Optimiser:
-    """Adam (CFGBL Ex. 3.18 in its standard form, matching ``optax.adam``)."""
+    """Adam (CFGBL Ex. 3.18 in its standard form, matching ``optax.adam``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = adam(0.1)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # m̂/√v̂ = sign(d) at the first step
+        [1.1, 1.9]
+    """
     return Adam(lr, b1, b2, eps)
 
 
 def adamw(lr: float | Schedule, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
           weight_decay: float = 1e-4) -> Optimiser:
-    """AdamW: Adam with decoupled weight decay (``optax.adamw``)."""
+    """AdamW: Adam with decoupled weight decay (``optax.adamw``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = adamw(0.1, weight_decay=0.5)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # sign(d) − 0.5 p
+        [1.05, 1.8]
+    """
     return Adam(lr, b1, b2, eps, weight_decay)
 
 
 def amsgrad(lr: float | Schedule, b1: float = 0.9, b2: float = 0.999,
             eps: float = 1e-8) -> Optimiser:
-    """AMSGrad: Adam dividing by the running maximum of ``v̂`` (``optax.amsgrad``)."""
+    """AMSGrad: Adam dividing by the running maximum of ``v̂`` (``optax.amsgrad``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = amsgrad(0.1)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]
+        [1.1, 1.9]
+    """
     return Adam(lr, b1, b2, eps, amsgrad=True)
 
 
@@ -415,7 +558,17 @@ class Lion(_Rule):
 
 def lion(lr: float | Schedule, b1: float = 0.9, b2: float = 0.99,
          weight_decay: float = 1e-3) -> Optimiser:
-    """Lion (``optax.lion``)."""
+    """Lion (``optax.lion``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = lion(0.1, weight_decay=0.0)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # sign((1−β1) d)
+        [1.1, 1.9]
+    """
     return Lion(lr, b1, b2, weight_decay)
 
 
@@ -453,7 +606,17 @@ class Ademamix(_Rule):
 
 def ademamix(lr: float | Schedule, b1: float = 0.9, b2: float = 0.999, b3: float = 0.9999,
              alpha: float = 5.0, eps: float = 1e-8) -> Optimiser:
-    """AdEMAMix (``optax.contrib.ademamix``)."""
+    """AdEMAMix (``optax.contrib.ademamix``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> P, p, d = ArrayType((2,)), jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5])
+        >>> opt = ademamix(0.1, alpha=0.0)
+        >>> _, new = opt.lens(P, SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # Adam's step when α = 0
+        [1.1, 1.9]
+    """
     return Ademamix(lr, b1, b2, b3, alpha, eps)
 
 
@@ -461,7 +624,12 @@ def ademamix(lr: float | Schedule, b1: float = 0.9, b2: float = 0.999, b3: float
 
 @dataclass(frozen=True)
 class Transform:
-    """A lens ``(P, P') → (P, P')`` with get ``1`` that rewrites the change ``p'``."""
+    """A lens ``(P, P') → (P, P')`` with get ``1`` that rewrites the change ``p'``.
+
+    Example:
+        >>> weight_decay(1e-4)
+        Transform(name='weight_decay', value=0.0001)
+    """
 
     name: str
     value: float
@@ -489,12 +657,28 @@ class Transform:
 
 
 def weight_decay(rate: float) -> Transform:
-    """Coupled (L2) weight decay on the change: ``p' ↦ p' − λ p`` (``optax.add_decayed_weights``)."""
+    """Coupled (L2) weight decay on the change: ``p' ↦ p' − λ p`` (``optax.add_decayed_weights``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> lens = weight_decay(0.5).lens(ArrayType((2,)), SMOOTH)
+        >>> lens.put((jnp.array([1.0, 2.0]), jnp.array([0.5, -0.5]))).tolist()  # d − 0.5 p
+        [0.0, -1.5]
+    """
     return Transform("weight_decay", rate)
 
 
 def clip_by_global_norm(max_norm: float) -> Transform:
-    """``p' ↦ p' · max_norm/‖p'‖`` when ``‖p'‖ ≥ max_norm`` (``optax.clip_by_global_norm``)."""
+    """``p' ↦ p' · max_norm/‖p'‖`` when ``‖p'‖ ≥ max_norm`` (``optax.clip_by_global_norm``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> lens = clip_by_global_norm(1.0).lens(ArrayType((2,)), SMOOTH)
+        >>> lens.put((jnp.zeros(2), jnp.array([3.0, -4.0]))).tolist()  # ‖d‖ = 5 → d/5
+        [0.6000000238418579, -0.800000011920929]
+    """
     return Transform("clip_by_global_norm", max_norm)
 
 
@@ -517,7 +701,17 @@ class _Chain(Optimiser):
 
 def chain(*parts: Transform | Optimiser) -> Optimiser:
     """Transforms of the change, then one optimiser, in optax's order:
-    ``chain(clip_by_global_norm(1.0), adam(1e-3))`` clips the gradient, then Adam."""
+    ``chain(clip_by_global_norm(1.0), adam(1e-3))`` clips the gradient, then Adam.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> opt = chain(clip_by_global_norm(1.0), sgd(1.0))
+        >>> p, d = jnp.zeros(2), jnp.array([3.0, -4.0])
+        >>> _, new = opt.lens(ArrayType((2,)), SMOOTH).put((opt.init(p), p, d))
+        >>> [round(float(v), 4) for v in new]  # clipped to norm 1, then p + d
+        [0.6, -0.8]
+    """
     if not parts:
         raise NotComposable("chain(*transforms, optimiser) needs at least an optimiser")
     *transforms, last = parts

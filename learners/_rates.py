@@ -37,7 +37,15 @@ __all__ = ["Rate", "descent", "ascent", "loss_scaled", "identity"]
 
 @dataclass(frozen=True)
 class Rate:
-    """A learning rate: ``cap(L, category, step)`` is the cap lens at that step."""
+    """A learning rate: ``cap(L, category, step)`` is the cap lens at that step.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> cap = descent(0.5).cap(ArrayType((2,)), SMOOTH, step=0)  # a batch of 2 losses
+        >>> cap.put(jnp.array([3.0, 1.0])).tolist()  # −0.5/2 each: the cap of the mean loss
+        [-0.25, -0.25]
+    """
 
     kind: str
     schedule: Schedule | None = None
@@ -67,23 +75,51 @@ class Rate:
 
 
 def descent(eta: float | Schedule) -> Rate:
-    """``α = −η``: gradient descent (CFGBL Ex. 3.9)."""
+    """``α = −η``: gradient descent (CFGBL Ex. 3.9).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> float(descent(0.1).cap(ArrayType(()), SMOOTH, step=0).put(jnp.asarray(7.0)))
+        -0.10000000149011612
+    """
     hyper.rate("descent", "eta", eta)
     return Rate("descent", as_schedule(eta))
 
 
 def ascent(eta: float | Schedule) -> Rate:
-    """``α = +η``: gradient ascent (deep dreaming)."""
+    """``α = +η``: gradient ascent (deep dreaming).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> float(ascent(0.5).cap(ArrayType(()), SMOOTH, step=0).put(jnp.asarray(7.0)))
+        0.5
+    """
     hyper.rate("ascent", "eta", eta)
     return Rate("ascent", as_schedule(eta))
 
 
 def loss_scaled(eta: float | Schedule) -> Rate:
-    """``α(l) = −η l``: the step is scaled by the loss itself."""
+    """``α(l) = −η l``: the step is scaled by the loss itself.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType
+        >>> float(loss_scaled(0.5).cap(ArrayType(()), SMOOTH, step=0).put(jnp.asarray(3.0)))
+        -1.5
+    """
     hyper.rate("loss_scaled", "eta", eta)
     return Rate("loss_scaled", as_schedule(eta))
 
 
 def identity() -> Rate:
-    """``α(l) = l``, in any category: the Boolean learning rate of RDA."""
+    """``α(l) = l``, in any category: the Boolean learning rate of RDA.
+
+    Example:
+        >>> import numpy as np
+        >>> from circuits import CIRCUIT, Bits
+        >>> identity().cap(Bits(2), CIRCUIT, step=0).put(np.array([1, 0], np.uint8)).tolist()
+        [1, 0]
+    """
     return Rate("identity")

@@ -217,7 +217,7 @@ def test_divergence_can_raise_or_be_ignored():
                  key=jax.random.key(0)), "expected f32[150,3]"),
     (lambda: fit(_learner(10), _learner(10).init(PARAMS), X_IRIS.astype(np.int32), T_IRIS,
                  epochs=1, key=jax.random.key(0)), "dtype mismatch"),
-    (lambda: _learner(10).predict(PARAMS, jnp.ones(4)), "for a single example add that axis"),
+    (lambda: _learner(10).predict(PARAMS, jnp.ones(4)), "got one example of f32[4]"),
     (lambda: _learner(None).step(_learner(None).init(PARAMS), jnp.ones(4), jnp.ones(1)),
      "step target y"),
     (lambda: _learner(None).step(_learner(None).init(PARAMS), jnp.ones(4, jnp.int32),

@@ -178,7 +178,9 @@ MISUSE = [(f"hyper: {owner}.{name} ({i})", (lambda d, call=call: call()), BadHyp
         S1, XS[0], YS[0], keep=np.ones(1, bool)), BadPoint, ["keep= masks rows of a batch",
                                                              "batch_size=None"]),
     ("predict: one example without its batch axis", lambda d: ONE.predict(P, XS[0]), BadPoint,
-     ["predict inputs", "(4,)", "add that axis (x[None])"]),
+     ["predict inputs: got one example of f32[4]", "pass x[None]"]),
+    ("fit: one example for a data set", lambda d: fit8(x=XS[0], y=YS[0]), BadPoint,
+     ["inputs x: got one example of f32[4]", "pass x[None]"]),
     ("predict: the wrong width", lambda d: ONE.predict(P, np.ones((3, 5), np.float32)),
      BadPoint, ["predict inputs", "expected f32[3,4]", "(3, 5)"]),
     ("init: transposed weights", lambda d: ONE.init(
