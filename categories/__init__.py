@@ -24,6 +24,7 @@ from ._errors import BadHyperparameter as BadHyperparameter
 from ._errors import BadObject as BadObject
 from ._errors import BadPoint as BadPoint
 from ._errors import LawViolation as LawViolation
+from ._errors import MissingStructure as MissingStructure
 from ._errors import NotComposable as NotComposable
 from ._objects import ArrayType as ArrayType
 from ._objects import I as I
@@ -47,7 +48,7 @@ from ._smooth import SmoothCategory as SmoothCategory
 
 __all__ = [
     "ArrayType", "AxiomError", "BadFile", "BadHyperparameter", "BadObject", "BadPoint", "CartesianCategory", "Category", "I",
-    "LawViolation", "LeftAdditiveCategory", "MonoidalCategory", "Morphism", "NotComposable",
+    "LawViolation", "LeftAdditiveCategory", "MissingStructure", "MonoidalCategory", "Morphism", "NotComposable",
     "Object", "Para", "ParaCategory", "Product", "Record", "ReverseDerivativeCategory", "SMOOTH",
     "Smooth", "SmoothCategory", "factors", "join", "join_all", "layers", "smooth", "split",
     "split_all", "stack", "tensor_objects", "TreeType", "zeros",

@@ -86,6 +86,11 @@ class BadFile(AxiomError, OSError):
     """
 
 
+class MissingStructure(AxiomError, TypeError):
+    """A construction needs structure its category lacks (Adam's ``√`` and ``÷`` among
+    Boolean circuits); the message names the construction, the category and what is missing."""
+
+
 class LawViolation(AxiomError, AssertionError):
     """A law (category, Cartesian, left-additive, RD.1–RD.7, lens, Para) fails at a point.
 

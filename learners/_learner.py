@@ -230,6 +230,7 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
     P, Bt, A = m.param, lo.param, m.dom
     U, S = optimiser.lens(P, cat), optimiser.state_object(P)
     closed = LensCategory(cat).tensor(U, LensCategory(cat).id(Bt @ A)) >> body
+    rate.cap(closed.cod.fwd, cat, 0)  # built once here, so a rate its category lacks fails now
     objs = (S, P, Bt, A)
 
     def init(params):
@@ -266,8 +267,10 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
 
     def check(xs, ys):
         n = examples(xs, model.dom, f"{model}: inputs x")
-        if examples(ys, loss.param, f"{loss}: targets y") != n:
-            raise BadPoint(f"{model}: {n} inputs but a different number of targets")
+        m = examples(ys, loss.param, f"{loss}: targets y")
+        if m != n:
+            raise BadPoint(f"{model}: x and y must have the same number of examples, got {n} "
+                           f"inputs and {m} targets")
 
     def check_state(state):
         cat.check_point(P, state.params, f"{model}: state.params")
@@ -328,6 +331,7 @@ def dream(model: Para, loss: Para, optimiser: Optimiser, learning_rate: Rate | N
     P, Bt, A = model.param, loss.param, model.dom
     U, S = optimiser.lens(A, cat), optimiser.state_object(A)
     closed = LensCategory(cat).tensor(LensCategory(cat).id(P @ Bt), U) >> body
+    rate.cap(closed.cod.fwd, cat, 0)  # built once here, so a rate its category lacks fails now
     objs = (P, Bt, S, A)
 
     def init(inputs):

@@ -14,10 +14,14 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 
-from categories import ArrayType, BadObject, LeftAdditiveCategory, Object, Para, smooth
+from categories import SMOOTH, ArrayType, BadObject, LeftAdditiveCategory, Object, Para
+
+from . import _build as build
 
 __all__ = ["quadratic", "softmax_cross_entropy", "binary_cross_entropy", "mean_absolute",
            "dot", "difference"]
@@ -25,18 +29,21 @@ __all__ = ["quadratic", "softmax_cross_entropy", "binary_cross_entropy", "mean_a
 _SCALAR = ArrayType(())
 
 
-def _smooth_loss(name: str, b: ArrayType, fn) -> Para:
+def _smooth_loss(name: str, b: ArrayType, fn, category: Any) -> Para:
+    # built first, so a category without real arithmetic is named before b's shape
+    L = ArrayType((), b.dtype) if isinstance(b, ArrayType) else b
+    inside = build.function(category, name, "real arithmetic (its error is a real number)",
+                            name, b @ b, L, lambda tp: fn(tp[0], tp[1]))
     if not isinstance(b, ArrayType):
         raise BadObject(f"{name}: expected an ArrayType of predictions, got {b!r}")
     if not jnp.issubdtype(b.dtype, jnp.floating):
         raise BadObject(f"{name}: predictions must be floating point, got {b} (dtype {b.dtype}); "
                         f"targets share the predictions' object, so integer labels go through "
                         f"learners.data.one_hot")
-    L = ArrayType((), b.dtype)
-    return Para(b, b, smooth.primitive(name, b @ b, L, lambda tp: fn(tp[0], tp[1])), name=name)
+    return Para(b, b, inside, name=name)
 
 
-def quadratic(b: ArrayType) -> Para:
+def quadratic(b: ArrayType, category: Any = SMOOTH) -> Para:
     """Quadratic error ``e(b_t, b_p) = ½ Σ (b_p − b_t)²``; ``R[e](b_t, b_p, α) = α (b_t − b_p, b_p − b_t)``.
 
     Example:
@@ -46,10 +53,10 @@ def quadratic(b: ArrayType) -> Para:
         >>> float(loss(jnp.array([0.0, 1.0]), jnp.array([2.0, 1.0])))  # ½ (2² + 0²)
         2.0
     """
-    return _smooth_loss("quadratic", b, lambda t, p: 0.5 * jnp.sum((p - t) ** 2))
+    return _smooth_loss("quadratic", b, lambda t, p: 0.5 * jnp.sum((p - t) ** 2), category)
 
 
-def softmax_cross_entropy(b: ArrayType) -> Para:
+def softmax_cross_entropy(b: ArrayType, category: Any = SMOOTH) -> Para:
     """Standard softmax cross-entropy on logits ``e = −Σ_i (b_t)_i log softmax(b_p)_i``.
 
     ``Δb_p = α (softmax(b_p) Σ b_t − b_t)``, i.e. ``α (softmax(b_p) − b_t)`` for a
@@ -66,10 +73,10 @@ def softmax_cross_entropy(b: ArrayType) -> Para:
         raise BadObject(f"softmax_cross_entropy: expected logits with a class axis, got the "
                         f"scalar {b}; for one logit use binary_cross_entropy")
     return _smooth_loss("softmax_cross_entropy", b,
-                        lambda t, p: -jnp.sum(t * jax.nn.log_softmax(p, axis=-1)))
+                        lambda t, p: -jnp.sum(t * jax.nn.log_softmax(p, axis=-1)), category)
 
 
-def binary_cross_entropy(b: ArrayType) -> Para:
+def binary_cross_entropy(b: ArrayType, category: Any = SMOOTH) -> Para:
     """Binary cross-entropy on logits, ``Σ softplus(z) − t z`` (stable for large ``|z|``).
 
     Example:
@@ -80,10 +87,10 @@ def binary_cross_entropy(b: ArrayType) -> Para:
         0.6931
     """
     return _smooth_loss("binary_cross_entropy", b,
-                        lambda t, z: jnp.sum(jax.nn.softplus(z) - t * z))
+                        lambda t, z: jnp.sum(jax.nn.softplus(z) - t * z), category)
 
 
-def mean_absolute(b: ArrayType) -> Para:
+def mean_absolute(b: ArrayType, category: Any = SMOOTH) -> Para:
     """Mean absolute error ``(1/n) Σ |b_p − b_t|``.
 
     Example:
@@ -93,10 +100,10 @@ def mean_absolute(b: ArrayType) -> Para:
         >>> float(loss(jnp.array([0.0, 1.0]), jnp.array([2.0, 0.0])))  # (2 + 1)/2
         1.5
     """
-    return _smooth_loss("mean_absolute", b, lambda t, p: jnp.mean(jnp.abs(p - t)))
+    return _smooth_loss("mean_absolute", b, lambda t, p: jnp.mean(jnp.abs(p - t)), category)
 
 
-def dot(b: ArrayType) -> Para:
+def dot(b: ArrayType, category: Any = SMOOTH) -> Para:
     """Dot-product loss ``b_t · b_p`` (deep dreaming, CFGBL Ex. 3.7);
     ``R[e](b_t, b_p, α) = (α b_p, α b_t)``.
 
@@ -107,7 +114,7 @@ def dot(b: ArrayType) -> Para:
         >>> float(loss(jnp.array([1.0, 2.0]), jnp.array([3.0, 4.0])))
         11.0
     """
-    return _smooth_loss("dot", b, lambda t, p: jnp.sum(t * p))
+    return _smooth_loss("dot", b, lambda t, p: jnp.sum(t * p), category)
 
 
 def difference(b: Object, category: LeftAdditiveCategory) -> Para:

@@ -28,6 +28,7 @@ from categories import (SMOOTH, BadObject, BadPoint, NotComposable, TreeType, jo
                         split_all)
 from lenses import Lens
 
+from . import _build as build
 from ._optimisers import Momentum, Optimiser, _Chain
 
 __all__ = ["from_optax", "as_optax"]
@@ -50,9 +51,11 @@ class _FromOptax(Optimiser):
             updates, s = self.tx.update(grads, s, p)
             return join(s, optax.apply_updates(p, updates), S, param)
 
-        return Lens(smooth.primitive("optax.get", S @ param, param,
-                                     lambda sp: split(sp, S, param)[1]),
-                    smooth.primitive("optax.put", S @ param @ param, S @ param, put),
+        needs = "JAX arithmetic (an optax transformation runs on real arrays)"
+        return Lens(build.function(category, "from_optax", needs, "optax.get", S @ param, param,
+                                   lambda sp: split(sp, S, param)[1]),
+                    build.function(category, "from_optax", needs, "optax.put",
+                                   S @ param @ param, S @ param, put),
                     name=f"from_optax({self.tx!r:.40})")
 
 

@@ -36,6 +36,7 @@ from categories import (BadObject, I, LeftAdditiveCategory, NotComposable, Objec
                         join, smooth, split, split_all, zeros)
 from lenses import Lens
 
+from . import _build as build
 from . import _hyper as hyper
 from .schedules import Schedule, as_schedule
 
@@ -103,6 +104,11 @@ def gradient() -> Optimiser:
 class _Rule(Optimiser):
     """A smooth optimiser given by ``look(s, p)`` and ``update(s, p, d) → (s', p')``."""
 
+    @property
+    def label(self) -> str:
+        """The name users call it by (``adamw``, ``nesterov``), in messages."""
+        return type(self).__name__.lower().lstrip("_")
+
     def look(self, state, p):
         return p
 
@@ -111,8 +117,9 @@ class _Rule(Optimiser):
         """The new state and parameters, given the change ``d = p'``."""
 
     def lens(self, param, category):
+        name = self.label
+        needs = "the real arithmetic of its update (scaling, and ÷, √ or sign for most)"
         S = self.state_object(param)
-        name = type(self).__name__.lower()
 
         def get(sp):
             s, p = split(sp, S, param)
@@ -123,8 +130,9 @@ class _Rule(Optimiser):
             s, p = self.update(s, p, d)
             return join(s, p, S, param)
 
-        return Lens(smooth.primitive(f"{name}.get", S @ param, param, get),
-                    smooth.primitive(f"{name}.put", S @ param @ param, S @ param, put),
+        return Lens(build.function(category, name, needs, f"{name}.get", S @ param, param, get),
+                    build.function(category, name, needs, f"{name}.put", S @ param @ param,
+                                   S @ param, put),
                     name=repr(self))
 
 
@@ -303,10 +311,13 @@ class Momentum(_Rule):
     paper_sign: bool = False
     lookahead: bool = False
 
+    @property
+    def label(self) -> str:
+        return "nesterov" if self.lookahead else "momentum"
+
     def __post_init__(self):
-        owner = "nesterov" if self.lookahead else "momentum"
-        hyper.rate(owner, "lr", self.lr)
-        hyper.decay(owner, "gamma", self.gamma)
+        hyper.rate(self.label, "lr", self.lr)
+        hyper.decay(self.label, "gamma", self.gamma)
 
     def init(self, params):
         return MomentumState(_count(), _zeros_like(params))
@@ -455,8 +466,12 @@ class Adam(_Rule):
     weight_decay: float = 0.0
     amsgrad: bool = False
 
+    @property
+    def label(self) -> str:
+        return "amsgrad" if self.amsgrad else "adamw" if self.weight_decay else "adam"
+
     def __post_init__(self):
-        owner = "amsgrad" if self.amsgrad else "adamw" if self.weight_decay else "adam"
+        owner = self.label
         hyper.rate(owner, "lr", self.lr)
         hyper.decay(owner, "b1", self.b1)
         hyper.decay(owner, "b2", self.b2)
@@ -652,7 +667,10 @@ class Transform:
             norm = jnp.sqrt(sum(jnp.sum(g * g) for g in jax.tree.leaves(d)))
             return _map(lambda g: jax.lax.select(norm < self.value, g,
                                                  (g / norm.astype(g.dtype)) * self.value), d)
-        return Lens(category.id(param), smooth.primitive(self.name, param @ param, param, put),
+        needs = "scaling by λ" if self.name == "weight_decay" else "√ and ÷ (the norm)"
+        return Lens(category.id(param),
+                    build.function(category, self.name, needs, self.name, param @ param, param,
+                                   put),
                     name=f"{self.name}({self.value})")
 
 

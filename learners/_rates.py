@@ -26,9 +26,10 @@ from dataclasses import dataclass
 
 import jax.numpy as jnp
 
-from categories import ArrayType, BadObject, Category, Object, smooth
+from categories import ArrayType, BadObject, Category, Object
 from lenses import Lens
 
+from . import _build as build
 from . import _hyper as hyper
 from .schedules import Schedule, as_schedule
 
@@ -58,19 +59,19 @@ class Rate:
         """
         if self.kind == "identity":
             return Lens(category.discard(loss), category.id(loss), name="identity_rate")
-        if not isinstance(loss, ArrayType):
-            raise BadObject(f"{self.kind} rate needs an array of losses, got {loss!r}")
-        size = max(loss.size, 1) if share is None else max(loss.size, 1) * share
-        eta = self.schedule(step) / size
-        dtype = loss.dtype
 
         def alpha(l):
+            size = max(loss.size, 1) if share is None else max(loss.size, 1) * share
+            eta = self.schedule(step) / size
             if self.kind == "loss_scaled":
-                return (-eta * l).astype(dtype)
+                return (-eta * l).astype(loss.dtype)
             sign = -1.0 if self.kind == "descent" else 1.0
-            return jnp.full(loss.shape, sign * eta, dtype)
+            return jnp.full(loss.shape, sign * eta, loss.dtype)
 
-        put = smooth.primitive(f"{self.kind}_rate", loss, loss, alpha)
+        put = build.function(category, f"{self.kind} rate", "real scalars (α = ∓η)",
+                             f"{self.kind}_rate", loss, loss, alpha)
+        if not isinstance(loss, ArrayType):
+            raise BadObject(f"{self.kind} rate needs an array of losses, got {loss!r}")
         return Lens(category.discard(loss), put, name=f"{self.kind}({self.schedule})")
 
 

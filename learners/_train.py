@@ -299,6 +299,8 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
                 or value < low:
             raise BadHyperparameter(f"fit: {name} must be a whole number ≥ {low}, got {value!r}")
+    learner.check(x, y)  # before anything is traced: data sets the model and loss accept
+    learner.check_state(state)
     n = _check_data(x, y)
     orders = _orders(order, n, epochs)
     mode = "given" if orders else ("shuffle" if shuffle else "ordered")
@@ -312,8 +314,6 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
     run, info = _compiled(learner, n, chunk, mode, drop_remainder, show)
     guard = divergence != "ignore"
     x, y = jax.tree.map(jnp.asarray, (x, y))
-    learner.check(x, y)  # before anything is traced
-    learner.check_state(state)
     key = key if key is not None else jax.random.key(0)
     state = _settle(state)
     history: dict[str, list[float]] = {"loss": [], **{k: [] for k in (metrics or {})}}
