@@ -43,12 +43,26 @@ import jax
 import numpy as np
 from multipledispatch import dispatch
 
-from ._errors import MSG_CATEGORY, MSG_COMPOSE, MSG_PARALLEL, BadObject, NotComposable
+from ._errors import (MSG_CATEGORY, MSG_COMPOSE, MSG_PARALLEL, BadObject, MissingStructure,
+                      NotComposable)
 from ._objects import I, Object, check_point, factors, join, join_all, tensor_objects
 
 
 class Morphism(ABC):
-    """A morphism ``dom → cod`` of ``category``. Subclasses are final and immutable."""
+    """A morphism ``dom → cod`` of ``category``. Subclasses are final and immutable.
+
+    ``f >> g`` is ``f ; g`` ("f, then g"), ``g << f`` the same map; ``@`` is the tensor
+    and ``+`` the sum of parallel morphisms, each checked on the objects first.
+
+    Example:
+        >>> from categories import ArrayType, smooth
+        >>> X = ArrayType((2,))
+        >>> f = smooth.sin(X) >> smooth.exp(X)
+        >>> isinstance(f, Morphism), f.dom == X == f.cod, f.category
+        (True, True, Smooth)
+        >>> smooth.exp(X) << smooth.sin(X)
+        sin >> exp
+    """
 
     dom: Object
     cod: Object
@@ -176,7 +190,20 @@ def add(f, g):  # noqa: F811
 
 
 class Category(ABC):
-    """Identity and associative composition (diagrammatic order)."""
+    """Identity and associative composition (diagrammatic order).
+
+    ``1_A : A → A`` and ``f ; g : A → C`` for ``f : A → B``, ``g : B → C``, with
+    ``1 ; f = f = f ; 1`` and ``(f ; g) ; h = f ; (g ; h)``.
+
+    Example: ``SMOOTH`` is one.
+
+        >>> from categories import SMOOTH, ArrayType, smooth
+        >>> X = ArrayType((2,))
+        >>> SMOOTH.then(smooth.sin(X), smooth.exp(X))
+        sin >> exp
+        >>> SMOOTH.then(SMOOTH.id(X), smooth.sin(X))  # 1 ; f = f
+        sin
+    """
 
     @abstractmethod
     def id(self, obj: Object) -> Morphism:
@@ -292,7 +319,21 @@ def concat(pieces: list[Sequence]) -> Sequence:
 
 
 class MonoidalCategory(Category):
-    """Adds the (strict, symmetric) monoidal product ``@`` and the symmetry ``swap``."""
+    """Adds the (strict, symmetric) monoidal product ``@`` and the symmetry ``swap``.
+
+    ``(f @ g)(a, c) = (f(a), g(c))`` and ``swap(a, b) = (b, a)``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType, smooth
+        >>> X, Y = ArrayType((2,)), ArrayType((3,))
+        >>> h = SMOOTH.tensor(smooth.sin(X), smooth.exp(Y))
+        >>> h, h.dom == X @ Y
+        (sin @ exp, True)
+        >>> b, a = SMOOTH.swap(X, Y)((jnp.zeros(2), jnp.ones(3)))
+        >>> b.tolist(), a.tolist()
+        ([1.0, 1.0, 1.0], [0.0, 0.0])
+    """
 
     @abstractmethod
     def _tensor(self, parts: tuple[Morphism, ...]) -> Morphism:
@@ -365,7 +406,21 @@ class MonoidalCategory(Category):
 
 
 class CartesianCategory(MonoidalCategory):
-    """Adds copy ``Δ : A → A @ A`` and discard ``! : A → I``; derives ``proj`` and ``pair``."""
+    """Adds copy ``Δ : A → A @ A`` and discard ``! : A → I``; derives ``proj`` and ``pair``.
+
+    ``Δ(x) = (x, x)``, ``!(x) = ()``, ``π1 = ! @ 1``, ``⟨f, g⟩ = Δ ; (f @ g)``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType, smooth
+        >>> X, x = ArrayType((2,)), jnp.array([1.0, 2.0])
+        >>> [v.tolist() for v in SMOOTH.copy(X)(x)], SMOOTH.discard(X)(x)
+        ([[1.0, 2.0], [1.0, 2.0]], ())
+        >>> SMOOTH.proj(X, X, 1)((x, 2 * x)).tolist()
+        [2.0, 4.0]
+        >>> SMOOTH.pair(smooth.sin(X), smooth.exp(X))
+        copy(f32[2]) >> sin @ exp
+    """
 
     @abstractmethod
     def copy(self, a: Object) -> Morphism:
@@ -403,7 +458,20 @@ class CartesianCategory(MonoidalCategory):
 
 
 class LeftAdditiveCategory(CartesianCategory):
-    """Adds a commutative monoid ``(+, 0)`` on each hom-set, preserved by precomposition."""
+    """Adds a commutative monoid ``(+, 0)`` on each hom-set, preserved by precomposition.
+
+    ``(f + g)(x) = f(x) + g(x)``, ``0(x) = 0``, and ``h ; (f + g) = h ; f + h ; g``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType, smooth
+        >>> X, x = ArrayType((2,)), jnp.array([1.0, 2.0])
+        >>> f, g = smooth.sin(X), smooth.exp(X)
+        >>> bool(jnp.allclose((f + g)(x), f(x) + g(x)))
+        True
+        >>> SMOOTH.zero(X, X)(x).tolist()
+        [0.0, 0.0]
+    """
 
     @abstractmethod
     def zero(self, a: Object, b: Object) -> Morphism:
@@ -448,6 +516,17 @@ class ReverseDerivativeCategory(LeftAdditiveCategory):
 
     * forward derivative ``D[f] = (ι0 @ 1) ; R[R[f]] ; π1 : A @ A → B``;
     * transpose ``f† = ι1 ; R[f] : B → A``, the adjoint of a linear ``f``.
+
+    Example: ``R[sin](x, d) = cos(x) d``, and the transpose of ``x ↦ W x`` is ``Wᵀ``.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType, smooth
+        >>> f, x, d = smooth.sin(ArrayType((2,))), jnp.array([0.0, 1.0]), jnp.array([1.0, 2.0])
+        >>> bool(jnp.allclose(SMOOTH.rd(f)((x, d)), jnp.cos(x) * d))
+        True
+        >>> W = jnp.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+        >>> SMOOTH.dagger(smooth.linear(W))(jnp.array([1.0, 0.0, 1.0])).tolist()
+        [6.0, 8.0]
     """
 
     @abstractmethod
@@ -503,6 +582,17 @@ class ReverseDerivativeCategory(LeftAdditiveCategory):
         route = self.permute((shared,) * n + (x,) * n, order)
         return self.then(self.tensor(copies, self.id(tensor_objects(*[x] * n))), route,
                          self.tensor(*[f] * n))
+
+    def function(self, name: str, dom: Object, cod: Object, fn: Callable[[Any], Any]) -> Morphism:
+        """A primitive ``dom → cod`` computing the JAX function ``fn``, its reverse
+        derivative the category's own (Smooth: ``jax.vjp``). This is the structure a
+        learning component needs for arithmetic beyond ``+``, copy and zero (Adam's
+        ``√`` and ``÷``); a category without it (Boolean circuits) raises
+        :class:`MissingStructure`, which the component reports under its own name.
+        """
+        raise MissingStructure(f"{self!r} has no primitive for an arbitrary JAX function "
+                               f"({name}: {dom} → {cod}); it overrides no "
+                               f"ReverseDerivativeCategory.function")
 
     def fd(self, f: Morphism) -> Morphism:
         """``D[f] = (ι0 @ 1) ; R[R[f]] ; π1 : A @ A → B``."""

@@ -38,7 +38,15 @@ _SHORT = {"float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f6
 
 
 class Object:
-    """Base class of objects; ``@`` is the strict product."""
+    """Base class of objects; ``@`` is the strict product.
+
+    Strict: ``A @ I = A`` and ``(A @ B) @ C = A @ (B @ C)``, as equal objects.
+
+    Example:
+        >>> A, B, C = ArrayType((2,)), ArrayType(()), ArrayType((3,))
+        >>> isinstance(A, Object), A @ I == A, (A @ B) @ C == A @ (B @ C)
+        (True, True, True)
+    """
 
     def __matmul__(self, other: Object) -> Object:
         if not isinstance(other, Object):
@@ -163,12 +171,24 @@ I = Product()
 
 
 def factors(obj: Object) -> tuple[Object, ...]:
-    """The factors of ``obj`` under the strict product (``(obj,)`` for a single one)."""
+    """The factors of ``obj`` under the strict product (``(obj,)`` for a single one).
+
+    Example:
+        >>> A, B = ArrayType((2,)), ArrayType(())
+        >>> [str(f) for f in factors(A @ B)], [str(f) for f in factors(A)], factors(I)
+        (['f32[2]', 'f32[]'], ['f32[2]'], ())
+    """
     return obj.factors if isinstance(obj, Product) else (obj,)
 
 
 def tensor_objects(*objs: Object) -> Object:
-    """The strict product: a single factor is returned as itself."""
+    """The strict product: a single factor is returned as itself.
+
+    Example:
+        >>> A, B = ArrayType((2,)), ArrayType(())
+        >>> tensor_objects(A, I) == A, str(tensor_objects(A, B, A))
+        (True, 'f32[2] @ f32[] @ f32[2]')
+    """
     fs = tuple(f for o in objs for f in factors(o))
     return fs[0] if len(fs) == 1 else Product(*fs)
 
@@ -213,20 +233,43 @@ def _parts(total: int, x: Any) -> tuple:
 
 
 def split(x: Any, left: Object, right: Object) -> tuple[Any, Any]:
-    """Split a point of ``left @ right`` into a point of each."""
+    """Split a point of ``left @ right`` into a point of each.
+
+    A point of a product is the flat tuple of its factors' points (any values show
+    the layout here), so ``(a, b, c)`` in ``A @ (B @ C)`` splits as ``(a, (b, c))``.
+
+    Example:
+        >>> A, B, C = ArrayType((2,)), ArrayType(()), ArrayType((3,))
+        >>> split(("a", "b", "c"), A, B @ C), split(("a", "b"), A, B)
+        (('a', ('b', 'c')), ('a', 'b'))
+    """
     n = len(factors(left))
     xs = _parts(n + len(factors(right)), x)
     return _from_tuple(left, xs[:n]), _from_tuple(right, xs[n:])
 
 
 def join(a: Any, b: Any, left: Object, right: Object) -> Any:
-    """Pair a point of ``left`` and a point of ``right`` into a point of ``left @ right``."""
+    """Pair a point of ``left`` and a point of ``right`` into a point of ``left @ right``.
+
+    Inverse of :func:`split`; the unit's point ``()`` disappears (``A @ I = A``).
+
+    Example:
+        >>> A, B, C = ArrayType((2,)), ArrayType(()), ArrayType((3,))
+        >>> join("a", ("b", "c"), A, B @ C), join("a", (), A, I)
+        (('a', 'b', 'c'), 'a')
+    """
     return _whole(len(factors(left)) + len(factors(right)),
                   _as_tuple(left, a) + _as_tuple(right, b))
 
 
 def split_all(x: Any, objs: tuple[Object, ...]) -> list[Any]:
-    """Split a point of ``objs[0] @ … @ objs[-1]`` into one point per object."""
+    """Split a point of ``objs[0] @ … @ objs[-1]`` into one point per object.
+
+    Example:
+        >>> A, B, C = ArrayType((2,)), ArrayType(()), ArrayType((3,))
+        >>> split_all(("a", "b", "c"), (A @ B, I, C))
+        [('a', 'b'), (), 'c']
+    """
     counts = [len(factors(o)) for o in objs]
     xs = _parts(sum(counts), x)
     out, i = [], 0
@@ -237,13 +280,25 @@ def split_all(x: Any, objs: tuple[Object, ...]) -> list[Any]:
 
 
 def join_all(points: list[Any], objs: tuple[Object, ...]) -> Any:
-    """Inverse of :func:`split_all`."""
+    """Inverse of :func:`split_all`: one point per object joined into a point of their product.
+
+    Example:
+        >>> A, B, C = ArrayType((2,)), ArrayType(()), ArrayType((3,))
+        >>> join_all(["a", ("b", "c")], (A, B @ C)), join_all(["a", ()], (A, I))
+        (('a', 'b', 'c'), 'a')
+    """
     flat = tuple(itertools.chain.from_iterable(_as_tuple(o, p) for p, o in zip(points, objs)))
     return _whole(sum(len(factors(o)) for o in objs), flat)
 
 
 def zeros(obj: Object) -> Any:
-    """The zero point of ``obj``."""
+    """The zero point of ``obj``: arrays of zeros, in the structure of its points.
+
+    Example:
+        >>> z = zeros(Record(w=ArrayType((2, 2)), b=ArrayType(())) @ ArrayType((3,)))
+        >>> z[0]["w"].tolist(), z[0]["b"].tolist(), z[1].tolist()
+        ([[0.0, 0.0], [0.0, 0.0]], 0.0, [0.0, 0.0, 0.0])
+    """
     if isinstance(obj, ArrayType):
         return jnp.zeros(obj.shape, obj.dtype)
     if isinstance(obj, TreeType):

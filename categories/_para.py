@@ -189,7 +189,20 @@ class Para(Morphism):
 
 @dataclass(frozen=True)
 class ParaCategory(MonoidalCategory):
-    """Para(C) for a symmetric monoidal category ``base``."""
+    """Para(C) for a symmetric monoidal category ``base``.
+
+    Objects are C's; ``(P, f) ; (Q, g) = (P @ Q, (swap @ 1) ; (1 @ f) ; g)``, and the
+    identity has no parameters, ``(I, 1_A)``.
+
+    Example:
+        >>> from categories import SMOOTH, ArrayType, layers
+        >>> C = ParaCategory(SMOOTH)
+        >>> f = C.then(layers.linear(3, 2), layers.bias(2))
+        >>> C, f, str(f.param)
+        (Para(Smooth), linear(3→2) >> bias(2), '{weight: f32[2,3]} @ {bias: f32[2]}')
+        >>> C.id(ArrayType((3,))).param
+        Product()
+    """
 
     base: MonoidalCategory
 

@@ -44,7 +44,15 @@ def _init(obj: Record, **inits: Initializer) -> Callable[[Any], dict]:
 
 
 def lift(f: Smooth) -> Para:
-    """A smooth map as a layer with no parameters."""
+    """A smooth map as a layer with no parameters: ``f ↦ (I, f)``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import I
+        >>> f = lift(smooth.relu(ArrayType((2,))))
+        >>> f, f.param == I, f((), jnp.array([-1.0, 2.0])).tolist()
+        (relu, True, [0.0, 2.0])
+    """
     return Para.lift(f)
 
 
@@ -63,7 +71,16 @@ def linear(n_in: int, n_out: int, *, init: Initializer = initializers.glorot_uni
 
 
 def bias(n: int, *, init: Initializer = initializers.zeros, dtype: str = "float32") -> Para:
-    """``x ↦ x + b`` with ``b : f[n]`` named ``"bias"``."""
+    """``x ↦ x + b`` with ``b : f[n]`` named ``"bias"``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> b = bias(2)
+        >>> b.param
+        Record(bias=ArrayType((2,), 'float32'))
+        >>> b({"bias": jnp.array([1.0, -1.0])}, jnp.array([0.5, 0.5])).tolist()
+        [1.5, -0.5]
+    """
     X = ArrayType((n,), dtype)
     P = Record(bias=X)
     inside = smooth.primitive("bias", P @ X, X, lambda px: px[1] + px[0]["bias"])

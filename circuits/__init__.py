@@ -5,6 +5,15 @@ Public API: :class:`Bits`, :class:`Circuit`, :class:`CircuitCategory`,
 brute-force oracle and polynomial semantics in :mod:`circuits.oracle`,
 bit-packed evaluation in :mod:`circuits.packed`, models in
 :mod:`circuits.models`, and exporters in :mod:`circuits.export`.
+
+Example: ``xor(x, y) = x + y`` and ``R[xor](x, y, d) = (d, d)``, exactly.
+
+    >>> from circuits import CIRCUIT, bits, gates
+    >>> f = gates.xor()
+    >>> f.category is CIRCUIT, f((bits([1]), bits([1]))).tolist()
+    (True, [0])
+    >>> [v.tolist() for v in f.rd()((bits([1]), bits([0]), bits([1])))]
+    [[1], [1]]
 """
 
 from . import gates as gates

@@ -75,6 +75,13 @@ class BooleanDerivative:
     Supplies what ``lenses.as_lens(f, derivative=...)`` needs: ``rd(f)``, the
     circuit of ``∂f`` (``n + 1`` copies of ``f``, built when asked for), and
     ``vjp(f, x)``, which runs ``f`` on the ``n + 1`` inputs at once.
+
+    Example: ``x · x`` computes the function ``x``: ``∂ = 1`` where the formal ``R = 2x = 0``.
+
+        >>> from circuits import CIRCUIT, Bits, bits, gates
+        >>> square, x, d = CIRCUIT.copy(Bits(1)) >> gates.and_(), bits([1]), bits([1])
+        >>> BooleanDerivative().rd(square)((x, d)).tolist(), square.rd()((x, d)).tolist()
+        ([1], [0])
     """
 
     def __repr__(self) -> str:

@@ -265,7 +265,19 @@ def _point(obj: Object, rows: jax.Array, batch: int) -> Any:
 
 
 class CircuitCategory(ReverseDerivativeCategory):
-    """Polynomial circuits over Z2 (one instance: ``CIRCUIT``); points compare exactly."""
+    """Polynomial circuits over Z2 (one instance: ``CIRCUIT``); points compare exactly.
+
+    Example: ``+`` is XOR of outputs, so ``x y + (x + y)`` is OR; and ``−x = x``.
+
+        >>> from circuits import gates
+        >>> isinstance(CIRCUIT, CircuitCategory), CIRCUIT
+        (True, Circuit)
+        >>> f = gates.and_() + gates.xor()
+        >>> f, [int(f((bits([x]), bits([y]))).item()) for x in (0, 1) for y in (0, 1)]
+        (and + xor, [0, 1, 1, 1])
+        >>> CIRCUIT.negate(Bits(1))
+        id(bits[1])
+    """
 
     def __repr__(self) -> str:
         return "Circuit"

@@ -35,6 +35,20 @@ class Netlist:
             ``j`` is ``("xor" or "and", a, b)`` or ``("parity", a, -1)`` reading only
             earlier wires ``0 ≤ a, b < n_inputs + j``, or ``("const", 0 or 1, -1)``;
             outputs are wires; wire indices and ``n_inputs ≥ 0`` are ints.
+
+    Example: wire 2 is ``x0 · x1``, wire 3 is ``x0 + x0 x1``.
+
+        >>> net = Netlist(2, (("and", 0, 1), ("xor", 0, 2)), (3,))
+        >>> net.n_wires, net.counts()
+        (4, {'and': 1, 'xor': 1})
+        >>> from circuits import Bits, Circuit, bits
+        >>> c = Circuit(Bits(2), Bits(1), net)
+        >>> [int(c(bits(x)).item()) for x in ([0, 0], [1, 0], [0, 1], [1, 1])]
+        [0, 1, 0, 0]
+        >>> Netlist(1, (("and", 0, 5),), (1,))
+        Traceback (most recent call last):
+        ...
+        categories._errors.BadObject: netlist: gate 0 (wire 1) is ('and', 0, 5); expected ...
     """
 
     n_inputs: int

@@ -35,7 +35,20 @@ __all__ = ["freeze", "to_verilog", "to_blif", "to_aiger"]
 
 
 def freeze(model: Para, params: Any) -> Circuit:
-    """The circuit ``dom → cod`` of ``model`` with its parameters as constants."""
+    """The circuit ``dom → cod`` of ``model`` with its parameters as constants.
+
+    ``(P, f : P @ A → B), p ↦ (p @ 1_A) ; f : A → B``.
+
+    Example: the table ``θ = (1, 0)`` is NOT, and its netlist folds to ``x + 1``.
+
+        >>> from circuits import bits
+        >>> from circuits.models import lookup_table
+        >>> c = freeze(lookup_table(1, 1), bits([1, 0]))
+        >>> str(c.dom), str(c.cod), [int(c(bits([x])).item()) for x in (0, 1)]
+        ('bits[1]', 'bits[1]', [1, 0])
+        >>> c.net.counts()
+        {'const': 1, 'xor': 1}
+    """
     parts = params if isinstance(params, tuple) else (params,)
     values = np.concatenate([np.asarray(p, np.uint8).ravel() for p in parts] +
                             [np.zeros(0, np.uint8)])
@@ -113,6 +126,20 @@ def to_verilog(c: Circuit, module: str = "circuit") -> str:
     Raises:
         BadObject: if ``c`` is batched, or ``module`` is not a Verilog identifier (or is
             a keyword).
+
+    Example:
+        >>> from circuits import gates
+        >>> print(to_verilog(gates.and_(), "conj"))
+        module conj(input x0, input x1, output y0);
+          wire w2;
+          and g2(w2, x0, x1);
+          assign y0 = w2;
+        endmodule
+        <BLANKLINE>
+        >>> to_verilog(gates.and_(), "module")
+        Traceback (most recent call last):
+        ...
+        categories._errors.BadObject: cannot export to Verilog: module name 'module' is a reserved ...
     """
     _check(c)
     _check_name(module, "Verilog", "module")
@@ -135,6 +162,19 @@ def to_blif(c: Circuit, model: str = "circuit") -> str:
 
     Raises:
         BadObject: if ``c`` is batched, or ``model`` is not a BLIF name.
+
+    Example:
+        >>> from circuits import gates
+        >>> print(to_blif(gates.and_(), "conj"))
+        .model conj
+        .inputs x0 x1
+        .outputs y0
+        .names x0 x1 w2
+        11 1
+        .names w2 y0
+        1 1
+        .end
+        <BLANKLINE>
     """
     _check(c)
     _check_name(model, "BLIF", "model")
@@ -154,7 +194,24 @@ def to_blif(c: Circuit, model: str = "circuit") -> str:
 
 
 def to_aiger(c: Circuit) -> str:
-    """ASCII AIGER (``aag``): and-inverter graph; ``a ⊕ b = ¬(a ∧ b) ∧ ¬(¬a ∧ ¬b)``."""
+    """ASCII AIGER (``aag``): and-inverter graph; ``a ⊕ b = ¬(a ∧ b) ∧ ¬(¬a ∧ ¬b)``.
+
+    Example: literals are ``2 · variable`` (``+ 1`` negated); XOR takes three ANDs.
+
+        >>> from circuits import gates
+        >>> print(to_aiger(gates.xor()))
+        aag 5 2 0 1 3
+        2
+        4
+        10
+        6 4 2
+        8 5 3
+        10 9 7
+        i0 x0
+        i1 x1
+        o0 y0
+        <BLANKLINE>
+    """
     _check(c)
     n = c.net.n_inputs
     literal = {i: 2 * (i + 1) for i in range(n)}

@@ -49,6 +49,15 @@ def lookup_table(n_in: int, n_out: int) -> Para:
 
     Raises:
         BadObject: unless ``n_in, n_out ≥ 1`` and the table fits in ``MAX_WIRES``.
+
+    Example: AND as a table, ``θ_k`` the output at row ``k = x0 + 2 x1``.
+
+        >>> from circuits import bits
+        >>> t = lookup_table(2, 1)
+        >>> str(t.param), t.init(None).tolist()
+        ('bits[4]', [0, 0, 0, 0])
+        >>> [int(t(bits([0, 0, 0, 1]), bits(x)).item()) for x in ([0, 0], [1, 0], [0, 1], [1, 1])]
+        [0, 0, 0, 1]
     """
     n_in = _count("lookup_table", "n_in", n_in, 1)
     n_out = _count("lookup_table", "n_out", n_out, 1)
@@ -83,6 +92,15 @@ def gate_layer(n_in: int, n_out: int) -> Para:
 
     Raises:
         BadObject: unless ``n_in, n_out ≥ 1`` and the layer fits in ``MAX_WIRES``.
+
+    Example: the coefficients ``(c, w0, w1, v01) = (1, 0, 0, 1)`` give NAND, ``1 + x0 x1``.
+
+        >>> from circuits import bits
+        >>> g = gate_layer(2, 1)
+        >>> str(g.param)
+        'bits[4]'
+        >>> [int(g(bits([1, 0, 0, 1]), bits(x)).item()) for x in ([0, 0], [1, 0], [0, 1], [1, 1])]
+        [1, 1, 1, 0]
     """
     n_in = _count("gate_layer", "n_in", n_in, 1)
     n_out = _count("gate_layer", "n_out", n_out, 1)
@@ -152,6 +170,16 @@ def pseudo_linear(n: int, k: int = 4) -> Para:
     Raises:
         BadObject: unless ``n ≥ 1``, ``k`` is a power of two and the circuit fits in
             ``MAX_WIRES``.
+
+    Example: with ``p = 1111`` and ``k = 4``, the output is ``[popcount(x) ≤ 1]``.
+
+        >>> from circuits import bits
+        >>> from circuits.oracle import is_multilinear
+        >>> f, p = pseudo_linear(4), bits([1, 1, 1, 1])
+        >>> [int(f(p, bits(x)).item()) for x in ([0, 0, 0, 0], [1, 0, 0, 0], [1, 1, 0, 0])]
+        [1, 1, 0]
+        >>> is_multilinear(f.inside)  # p feeds both sides of the comparator
+        False
     """
     n, k = _count("pseudo_linear", "n", n, 1), _count("pseudo_linear", "k", k, 1)
     if k & (k - 1):

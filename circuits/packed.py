@@ -49,7 +49,14 @@ def _words(batch: int) -> int:
 
 
 def pack(bits: np.ndarray) -> np.ndarray:
-    """``(B, n)`` 0/1 array → ``(n, ⌈B/64⌉)`` uint64 words (padding bits 0)."""
+    """``(B, n)`` 0/1 array → ``(n, ⌈B/64⌉)`` uint64 words (padding bits 0).
+
+    Example: wire ``i``'s word has bit ``b`` set when example ``b`` has ``x_bi = 1``.
+
+        >>> words = pack(np.array([[1, 0], [1, 1], [0, 1]], np.uint8))
+        >>> words.shape, words.dtype.name, words[:, 0].tolist()  # 0b011, 0b110
+        ((2, 1), 'uint64', [3, 6])
+    """
     bits = np.asarray(bits, np.uint8)
     out = np.zeros((bits.shape[1], _words(bits.shape[0])), np.uint64)
     # a contiguous transpose first: packbits along a strided axis is several times slower
@@ -60,7 +67,12 @@ def pack(bits: np.ndarray) -> np.ndarray:
 
 
 def unpack(words: np.ndarray, batch: int) -> np.ndarray:
-    """``(m, W)`` uint64 words → ``(batch, m)`` 0/1 array."""
+    """``(m, W)`` uint64 words → ``(batch, m)`` 0/1 array.
+
+    Example:
+        >>> unpack(np.array([[3], [6]], np.uint64), 3).tolist()
+        [[1, 0], [1, 1], [0, 1]]
+    """
     as_bytes = np.ascontiguousarray(words, np.uint64).view(np.uint8)
     # unpacking down the columns yields the (batch, m) layout without a transpose copy
     return np.unpackbits(as_bytes.T, axis=0, count=batch, bitorder="little")
@@ -168,7 +180,14 @@ def evaluate_packed(c: Circuit, inputs: Any, batch: int) -> np.ndarray:
 
 def run(c: Circuit, xs: Any) -> np.ndarray:
     """Evaluate ``c`` on a batch: ``xs`` is ``(B, n)`` 0/1 (a tuple of such arrays when
-    the domain has several factors); returns ``(B, m)`` 0/1 outputs."""
+    the domain has several factors); returns ``(B, m)`` 0/1 outputs.
+
+    Example:
+        >>> from circuits import gates
+        >>> xs = np.array([[1, 0], [1, 1], [0, 1]], np.uint8)
+        >>> run(gates.and_(), (xs[:, :1], xs[:, 1:])).tolist()
+        [[0], [1], [0]]
+    """
     parts = list(xs) if isinstance(xs, tuple) else [xs]
     if len(parts) != len(factors(c.dom)):
         raise BadPoint(f"run: {c!r} takes {len(factors(c.dom))} input arrays, got {len(parts)}")
@@ -192,7 +211,21 @@ def run(c: Circuit, xs: Any) -> np.ndarray:
 def run_batched(c: Circuit, x: Any) -> Any:
     """Evaluate a batched circuit (``CIRCUIT.batch(f, shared, B)`` or its ``R``) bit-parallel
     on a point of its domain: shared factors ``(k,)``, per-example factors ``(B, k)``.
-    Returns a point of its codomain (shared outputs ``(m,)``, per-example ``(B, m)``)."""
+    Returns a point of its codomain (shared outputs ``(m,)``, per-example ``(B, m)``).
+
+    Example: ``w · x`` with ``w`` shared; its ``R`` gives ``w`` the parity of ``Σ_b x_b d_b``.
+
+        >>> from circuits import CIRCUIT, Bits, gates
+        >>> f = CIRCUIT.batch(gates.and_(), Bits(1), 3)
+        >>> str(f.dom), str(f.cod)
+        ('bits[1] @ bits[3×1]', 'bits[3×1]')
+        >>> w, xs = np.array([1], np.uint8), np.array([[0], [1], [1]], np.uint8)
+        >>> ds = np.ones((3, 1), np.uint8)
+        >>> run_batched(f, (w, xs)).tolist()
+        [[0], [1], [1]]
+        >>> [v.tolist() for v in run_batched(f.rd(), (w, xs, ds))]
+        [[0], [[1], [1], [1]]]
+    """
     fs = factors(c.dom)
     parts = list(x) if len(fs) != 1 else [x]
     if len(parts) != len(fs):

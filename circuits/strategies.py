@@ -39,7 +39,23 @@ __all__ = ["circuit_namespace"]
 
 def circuit_namespace(category: CircuitCategory = CIRCUIT, *, max_bits: int = 3,
                       max_factors: int = 2, max_gates: int = 8) -> SimpleNamespace:
-    """The strategies namespace for circuits (see the module docstring)."""
+    """The strategies namespace for circuits (see the module docstring).
+
+    Example: a property of every small circuit ``bits[2] → bits[1]``.
+
+        >>> from hypothesis import given, settings
+        >>> from circuits import Bits
+        >>> S = circuit_namespace(max_bits=2, max_gates=4)
+        >>> @settings(max_examples=10, deadline=None)
+        ... @given(S.arrows(Bits(2), Bits(1)), S.points(Bits(2)))
+        ... def test_outputs_are_bits(c, x):
+        ...     assert c(x).tolist() in ([0], [1])
+        >>> test_outputs_are_bits()
+        >>> circuit_namespace(max_bits=0)
+        Traceback (most recent call last):
+        ...
+        hypothesis.errors.InvalidArgument: need max_bits ≥ 1, max_factors ≥ 1, max_gates ≥ 0; ...
+    """
     if max_bits < 1 or max_factors < 1 or max_gates < 0:
         raise InvalidArgument(f"need max_bits ≥ 1, max_factors ≥ 1, max_gates ≥ 0; got "
                               f"{max_bits=}, {max_factors=}, {max_gates=}")

@@ -36,6 +36,23 @@ def as_lens(f: Morphism | Para, derivative: Any = None) -> Lens | Para:
     objects ``(P, P)``. ``derivative`` replaces ``R`` by another backward pass
     (an object with ``rd(f)`` and ``vjp(f, a)``, such as circuits'
     ``BOOLEAN_DERIVATIVE``); the result is then a lens but not a functor's image.
+
+    Example: ``R(sin) = (sin, (a, d) ↦ cos(a) d)``, and ``R(f ; g) = R(f) ; R(g)``.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, smooth
+        >>> X = ArrayType((2,))
+        >>> l = as_lens(smooth.sin(X))
+        >>> l, str(l.dom)
+        (R(sin), '(f32[2], f32[2])')
+        >>> a, d = jnp.array([0.0, 1.0]), jnp.array([1.0, 2.0])
+        >>> bool(jnp.allclose(l.get(a), jnp.sin(a)))
+        True
+        >>> bool(jnp.allclose(l.put((a, d)), jnp.cos(a) * d))  # R[sin](a, d) = cos(a) d
+        True
+        >>> f, g = smooth.sin(X), smooth.exp(X)
+        >>> bool(jnp.allclose(as_lens(f >> g).put((a, d)), (as_lens(f) >> as_lens(g)).put((a, d))))
+        True
     """
     return _as_lens(f, derivative)
 

@@ -65,7 +65,16 @@ class LensType(Object):
 
 
 def diagonal(obj: Object) -> LensType:
-    """``A ↦ (A, A)``: the object part of the functor ``R : C → Lens(C)``."""
+    """``A ↦ (A, A)``: the object part of the functor ``R : C → Lens(C)``.
+
+    A lens object is returned as it is.
+
+    Example:
+        >>> from categories import ArrayType, I
+        >>> X = ArrayType((2,))
+        >>> str(diagonal(X)), diagonal(LensType(X, I)) == LensType(X, I)
+        ('(f32[2], f32[2])', True)
+    """
     return obj if isinstance(obj, LensType) else LensType(obj, obj)
 
 
@@ -192,7 +201,27 @@ class Lens(Morphism):
 
 @dataclass(frozen=True)
 class LensCategory(MonoidalCategory):
-    """Lens(C) for a Cartesian (left-additive) category ``base``: symmetric monoidal."""
+    """Lens(C) for a Cartesian (left-additive) category ``base``: symmetric monoidal.
+
+    The identity is ``(1_A, π1)``, so its ``put(a, a') = a'``; composites run every
+    forward map once and reuse its residual backward.
+
+    Example: ``put(a, c) = R[sin](a, R[exp](sin a, c)) = cos(a) · exp(sin a) · c``.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import SMOOTH, ArrayType, smooth
+        >>> from lenses import as_lens
+        >>> X, L = ArrayType((2,)), LensCategory(SMOOTH)
+        >>> l = L.then(as_lens(smooth.sin(X)), as_lens(smooth.exp(X)))
+        >>> L, l, l.category == L
+        (Lens(Smooth), R(sin) >> R(exp), True)
+        >>> a, c = jnp.array([0.0, 1.0]), jnp.array([1.0, 2.0])
+        >>> L.id(X).put((a, c)).tolist()
+        [1.0, 2.0]
+        >>> b, residual = l.forward(a)
+        >>> bool(jnp.allclose(l.backward(residual, c), jnp.cos(a) * jnp.exp(jnp.sin(a)) * c))
+        True
+    """
 
     base: CartesianCategory
 
