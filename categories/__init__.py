@@ -23,7 +23,9 @@ from ._errors import BadFile as BadFile
 from ._errors import BadHyperparameter as BadHyperparameter
 from ._errors import BadObject as BadObject
 from ._errors import BadPoint as BadPoint
+from ._errors import Immutable as Immutable
 from ._errors import LawViolation as LawViolation
+from ._errors import MissingDependency as MissingDependency
 from ._errors import MissingStructure as MissingStructure
 from ._errors import NotComposable as NotComposable
 from ._objects import ArrayType as ArrayType
@@ -47,8 +49,9 @@ from ._smooth import Smooth as Smooth
 from ._smooth import SmoothCategory as SmoothCategory
 
 __all__ = [
-    "ArrayType", "AxiomError", "BadFile", "BadHyperparameter", "BadObject", "BadPoint", "CartesianCategory", "Category", "I",
-    "LawViolation", "LeftAdditiveCategory", "MissingStructure", "MonoidalCategory", "Morphism", "NotComposable",
+    "ArrayType", "AxiomError", "BadFile", "BadHyperparameter", "BadObject", "BadPoint",
+    "CartesianCategory", "Category", "I", "Immutable", "LawViolation", "LeftAdditiveCategory",
+    "MissingDependency", "MissingStructure", "MonoidalCategory", "Morphism", "NotComposable",
     "Object", "Para", "ParaCategory", "Product", "Record", "ReverseDerivativeCategory", "SMOOTH",
     "Smooth", "SmoothCategory", "factors", "join", "join_all", "layers", "smooth", "split",
     "split_all", "stack", "tensor_objects", "TreeType", "zeros",

@@ -88,7 +88,39 @@ class BadFile(AxiomError, OSError):
 
 class MissingStructure(AxiomError, TypeError):
     """A construction needs structure its category lacks (Adam's ``√`` and ``÷`` among
-    Boolean circuits); the message names the construction, the category and what is missing."""
+    Boolean circuits); the message names the construction, the category and what is missing.
+
+    Example:
+        >>> from circuits import CIRCUIT, Bits
+        >>> from learners import adam
+        >>> adam(1e-3).lens(Bits(2), CIRCUIT)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        categories._errors.MissingStructure: adam cannot be built in Circuit: it needs ...
+    """
+
+
+class Immutable(AxiomError, AttributeError):
+    """Morphisms, lenses and Para maps are values: their attributes cannot be set.
+
+    Example:
+        >>> from categories import ArrayType, smooth
+        >>> smooth.sin(ArrayType((2,))).name = "cos"
+        Traceback (most recent call last):
+        ...
+        categories._errors.Immutable: smooth maps are immutable: cannot set name = 'cos' on sin
+    """
+
+
+class MissingDependency(AxiomError, ImportError):
+    """An optional extra is not installed; the message names the ``pip install`` that adds it.
+
+    Example:
+        >>> raise MissingDependency("load_iris needs scikit-learn: pip install 'paralens[papers]'")
+        Traceback (most recent call last):
+        ...
+        categories._errors.MissingDependency: load_iris needs scikit-learn: pip install 'paralens[papers]'
+    """
 
 
 class LawViolation(AxiomError, AssertionError):

@@ -46,7 +46,7 @@ import jax
 from multipledispatch import dispatch
 
 from ._abc import DISPATCH, Morphism, MonoidalCategory, _check_same_category
-from ._errors import MSG_CATEGORY, NotComposable
+from ._errors import MSG_CATEGORY, Immutable, NotComposable
 from ._objects import Object, join, join_all
 
 
@@ -122,7 +122,8 @@ class Para(Morphism):
         return self._make_inside()
 
     def __setattr__(self, key, value):
-        raise AttributeError("Para morphisms are immutable")
+        raise Immutable(f"Para morphisms are immutable: cannot set {key} = {value!r:.40} "
+                        f"on {self!r:.60}")
 
     @property
     def category(self) -> ParaCategory:

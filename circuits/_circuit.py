@@ -34,8 +34,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from categories import (BadObject, BadPoint, I, Morphism, Object, ReverseDerivativeCategory,
-                        factors, join_all, split_all, tensor_objects)
+from categories import (BadObject, BadPoint, I, Immutable, Morphism, Object,
+                        ReverseDerivativeCategory, factors, join_all, split_all, tensor_objects)
 from categories._abc import TensorObjects, concat
 
 from . import _words
@@ -158,7 +158,8 @@ class Circuit(TensorObjects, Morphism):
         return not self.net.gates and self.net.outputs == tuple(range(self.net.n_inputs))
 
     def __setattr__(self, key, value):
-        raise AttributeError("circuits are immutable")
+        raise Immutable(f"circuits are immutable: cannot set {key} = {value!r:.40} "
+                        f"on {self!r:.60}")
 
     def __eq__(self, other: Any) -> bool:
         if other.__class__ is not self.__class__:

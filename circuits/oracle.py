@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from categories import factors
+from categories import BadObject, factors
 
 from ._circuit import Circuit, evaluate, wires_of
 
@@ -130,7 +130,8 @@ def polynomial(c: Circuit) -> list[frozenset[Monomial]]:
         elif op == "const":
             polys.append(frozenset({(0,) * n}) if a else frozenset())
         else:
-            raise ValueError("polynomial: batched circuits (parity gates) have no single polynomial")
+            raise BadObject(f"polynomial: {c!r} is batched (it has parity gates), so it has no "
+                            f"single polynomial; take the polynomial of the unbatched circuit")
     return [polys[o] for o in c.net.outputs]
 
 

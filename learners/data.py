@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from categories import BadFile, BadHyperparameter, BadObject, BadPoint
+from categories import BadFile, BadHyperparameter, BadObject, BadPoint, MissingDependency
 
 from . import _hyper as hyper
 
@@ -32,8 +32,8 @@ def _sklearn():
     try:
         import sklearn.datasets as datasets
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("the bundled datasets need scikit-learn: "
-                          "pip install 'paralens[papers]'") from err
+        raise MissingDependency("the bundled datasets need scikit-learn: "
+                                "pip install 'paralens[papers]'") from err
     return datasets
 
 

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
 
-from categories import CartesianCategory, Morphism, MonoidalCategory, NotComposable, Object
+from categories import (CartesianCategory, Immutable, Morphism, MonoidalCategory, NotComposable,
+                        Object)
 from categories import factors, join, join_all, split, split_all, tensor_objects
 
 
@@ -157,7 +158,8 @@ class Lens(Morphism):
                         tensor_objects(*(p.cod.bwd for p in self.parts)))
 
     def __setattr__(self, key, value):
-        raise AttributeError("lenses are immutable")
+        raise Immutable(f"lenses are immutable: cannot set {key} = {value!r:.40} "
+                        f"on {self!r:.60}")
 
     def _default_run(self):
         a_obj, b_obj = self.get.dom, self.cod.bwd

@@ -25,7 +25,9 @@ import pytest
 
 import learners as L
 from categories import (ArrayType, AxiomError, BadFile, BadHyperparameter, BadObject, BadPoint,
-                        NotComposable, Record, layers, smooth)
+                        Immutable, NotComposable, Record, layers, smooth)
+from circuits import CIRCUIT, Bits, gates, oracle
+from lenses import as_lens
 from learners import data, schedules
 from tests import test_circuit_validation, test_errors
 
@@ -247,6 +249,18 @@ MISUSE = [(f"hyper: {owner}.{name} ({i})", (lambda d, call=call: call()), BadHyp
     ("load_idx: a header of 8e28 bytes", lambda d: data.load_idx(written(
         d, "h.idx", b"\x00\x00\x08\x03" + b"\xff" * 12 + bytes(5))), BadFile,
      ["holds 5 bytes of data", "(4294967295, 4294967295, 4294967295)"]),
+    # -- values are immutable ----------------------------------------------------------
+    ("set an attribute of a smooth map", lambda d: setattr(smooth.sin(X4), "name", "cos"),
+     Immutable, ["smooth maps are immutable", "cannot set name = 'cos' on sin"]),
+    ("set an attribute of a Para map", lambda d: setattr(MODEL, "param", X4), Immutable,
+     ["Para morphisms are immutable", "cannot set param", "dense(4→3)"]),
+    ("set an attribute of a lens", lambda d: setattr(as_lens(smooth.sin(X4)), "get", None),
+     Immutable, ["lenses are immutable", "cannot set get = None"]),
+    ("set an attribute of a circuit", lambda d: setattr(gates.xor(), "net", None), Immutable,
+     ["circuits are immutable", "cannot set net = None on xor"]),
+    ("polynomial of a batched circuit", lambda d: oracle.polynomial(CIRCUIT.batch(
+        gates.and_(), Bits(1), 2).rd()), BadObject,
+     ["R[batch(and, 2)] is batched (it has parity gates)", "no single polynomial"]),
     # -- checkpoints -------------------------------------------------------------------
     ("save: a Python object leaf", lambda d: L.save(os.path.join(d, "c.npz"), {"a": object()}),
      BadPoint, ["leaf ['a'] (type object", "not a numeric or bool array", "nothing was written"]),

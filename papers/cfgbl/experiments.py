@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.nn import initializers
 
-from categories import ArrayType, layers, smooth
+from categories import ArrayType, BadFile, layers, smooth
 from learners import (accuracy, adam, ascent, descent, dot, dream, fit, gradient, momentum,
                       quadratic, softmax_cross_entropy, supervised)
 from learners import data
@@ -111,7 +111,8 @@ def _find(folder: Path, stem: str) -> Path:
     for name in (stem, stem + ".gz", stem.replace("-idx", ".idx")):
         if (folder / name).exists():
             return folder / name
-    raise FileNotFoundError(f"no {stem}[.gz] in {folder}")
+    raise BadFile(f"no {stem}[.gz] in {folder}: the MNIST experiments need the four IDX "
+                  f"files there (--mnist DIR)")
 
 
 def deep_dream(*, quick: bool, out: Path, options: dict) -> Result:
