@@ -1,28 +1,45 @@
-"""The main job runs end to end (quick mode) and writes what it promises."""
+"""The main job runs end to end (quick mode), writes what it promises, and loses nothing:
+each run gets a folder of its own, results are saved after every experiment, and an
+unwritable folder, a failing experiment or Ctrl-C end it cleanly."""
 
 import json
+import signal
 
 import numpy as np
 import pytest
 
+from papers import registry
 from papers.__main__ import main
+from papers._runner import Experiment, Result
 from papers.registry import EXPERIMENTS
+
+
+def _rows(folder):
+    return json.loads((folder / "results.json").read_text())["experiments"]
 
 
 def test_quick_main_job_writes_table_json_and_figures(tmp_path, capsys):
     assert main(["--quick", "--no-progress", "--out", str(tmp_path)]) == 0
-    rows = json.loads((tmp_path / "results.json").read_text())
+    run = tmp_path / "quick-001"
+    assert [p.name for p in tmp_path.iterdir()] == ["quick-001"]
+    document = json.loads((run / "results.json").read_text())
+    assert document["mode"] == "quick"
+    rows = document["experiments"]
     assert [r["key"] for r in rows] == [e.key for e in EXPERIMENTS]
-    table = (tmp_path / "results.md").read_text()
+    assert {r["status"] for r in rows} == {"done"}
+    table = (run / "results.md").read_text()
+    assert table.startswith("# paralens papers: quick smoke run")
     assert "| experiment | metric | reference | paralens | wall time |" in table
-    assert (tmp_path / "deep_dream.png").stat().st_size > 1000
-    assert (tmp_path / "cfgbl.iris.hidden.png").exists()
+    assert (run / "deep_dream.png").stat().st_size > 1000
+    assert (run / "cfgbl.iris.hidden.png").exists()
+    assert (run / "optimisers.png").exists()  # the family's comparison
     exact = {r["key"]: r["value"] for r in rows if r["key"].startswith("rda.table1")}
     assert exact["rda.table1.two-class.binary.uci"] == pytest.approx(0.98)
     assert exact["rda.table1.three-class.one-hot.uci"] == pytest.approx(0.7333, abs=1e-3)
     skipped = {r["key"]: r["note"] for r in rows if r["value"] is None}
     assert set(skipped) == {"cfgbl.mnist_cnn", "rda.mnist01"}
-    assert "| rda.table1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "| rda.table1" in out and f"to {run}/" in out
 
 
 def test_list_and_selection(tmp_path, capsys):
@@ -31,10 +48,124 @@ def test_list_and_selection(tmp_path, capsys):
     assert all(e.key in listed for e in EXPERIMENTS)
     assert main(["--quick", "--no-progress", "--only", "cfgbl.iris.dense", "--out",
                  str(tmp_path)]) == 0
-    rows = json.loads((tmp_path / "results.json").read_text())
-    assert [r["key"] for r in rows] == ["cfgbl.iris.dense"]
+    assert [r["key"] for r in _rows(tmp_path / "quick-001")] == ["cfgbl.iris.dense"]
     with pytest.raises(SystemExit):
         main(["--only", "no-such-experiment"])
+
+
+def test_each_run_writes_a_folder_of_its_own(tmp_path, monkeypatch):
+    """Two quick runs and a full one: three folders, none overwritten, the quick ones
+    labelled as smoke runs and kept apart from the full one."""
+    monkeypatch.delenv("PARALENS_MNIST", raising=False)
+    only = ["--no-progress", "--only", "cfgbl.mnist_cnn", "--out", str(tmp_path)]
+    assert main(["--quick", *only]) == 0
+    first = {p.name: p.read_bytes() for p in (tmp_path / "quick-001").iterdir()}
+    assert main(["--quick", *only]) == 0
+    assert main(only) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["quick-001", "quick-002", "run-001"]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "quick-001").iterdir()} == first
+    for name, mode in (("quick-002", "quick"), ("run-001", "full")):
+        assert json.loads((tmp_path / name / "results.json").read_text())["mode"] == mode
+        assert _rows(tmp_path / name)[0]["status"] == "done"
+    assert "smoke run" in (tmp_path / "quick-002" / "results.md").read_text()
+    assert "smoke run" not in (tmp_path / "run-001" / "results.md").read_text()
+
+
+def _experiments(monkeypatch, *runs):
+    """Replace the registry by experiments ``e0, e1, …`` running ``runs``; returns the
+    keys of those that were called, in order."""
+    called = []
+
+    def experiment(i, run):
+        def recorded(*, quick, out, options):
+            called.append(f"e{i}")
+            return run(out)
+        return Experiment(f"e{i}", "a paper", f"experiment {i}", "accuracy", recorded)
+
+    monkeypatch.setattr(registry, "EXPERIMENTS", [experiment(i, r) for i, r in enumerate(runs)])
+    return called
+
+
+def _finishes(out):
+    return Result(0.75, 0.5, "paper", {"loss": [1.0, 0.5, 0.25]})
+
+
+@pytest.mark.parametrize("blocker", ["parent", "itself"])
+def test_unwritable_out_fails_before_any_experiment(tmp_path, monkeypatch, capsys, blocker):
+    called = _experiments(monkeypatch, _finishes)
+    (tmp_path / "file").write_text("a regular file, not a folder")
+    out = tmp_path / "file" / "results" if blocker == "parent" else tmp_path / "file"
+    assert main(["--no-progress", "--out", str(out)]) == 2
+    assert called == []
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"cannot write results to {out}: " in err and "no experiment was run" in err
+
+
+def test_ctrl_c_keeps_what_finished(tmp_path, monkeypatch, capsys):
+    """Results are on disk as soon as the first experiment finishes; Ctrl-C in the
+    second exits with 130 and a one-line message, the table saved with the rest pending."""
+    seen_by_second = []
+
+    def interrupted(out):
+        seen_by_second.append([r["status"] for r in _rows(out)])
+        seen_by_second.append((out / "e0.png").exists())
+        raise KeyboardInterrupt
+
+    called = _experiments(monkeypatch, _finishes, interrupted, _finishes)
+    assert main(["--no-progress", "--out", str(tmp_path)]) == 130
+    assert called == ["e0", "e1"]
+    assert seen_by_second == [["done", "pending", "pending"], True]
+    run = tmp_path / "run-001"
+    rows = _rows(run)
+    assert [r["status"] for r in rows] == ["done", "interrupted", "pending"]
+    assert rows[0]["value"] == 0.75
+    table = (run / "results.md").read_text()
+    assert "| 0.75 |" in table and "| interrupted |" in table and "| pending |" in table
+    err = capsys.readouterr().err
+    assert err == f"python -m papers: interrupted; 1 of 3 experiments finished, saved in {run}/\n"
+
+
+def test_ctrl_c_that_python_swallows_still_stops_the_run(tmp_path, monkeypatch, capsys):
+    """A KeyboardInterrupt raised inside ``__del__`` is dropped by Python (JAX runs many
+    such callbacks); the run still stops after the experiment under way."""
+    class Finaliser:
+        def __del__(self):
+            signal.raise_signal(signal.SIGINT)
+
+    def swallowed(out):
+        Finaliser()  # collected at once: the Ctrl-C comes, and is lost, inside __del__
+        return _finishes(out)
+
+    called = _experiments(monkeypatch, swallowed, _finishes)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        assert main(["--no-progress", "--out", str(tmp_path)]) == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert called == ["e0"]
+    assert [r["status"] for r in _rows(tmp_path / "run-001")] == ["done", "pending"]
+    err = capsys.readouterr().err
+    assert err.startswith("python -m papers: interrupted; 1 of 2") and err.count("\n") == 1
+
+
+def test_failing_experiment_is_reported_and_the_others_saved(tmp_path, monkeypatch, capsys):
+    def fails(out):
+        raise ValueError("the data went missing")
+
+    called = _experiments(monkeypatch, fails, _finishes)
+    assert main(["--no-progress", "--out", str(tmp_path)]) == 1
+    assert called == ["e0", "e1"]
+    rows = _rows(tmp_path / "run-001")
+    assert [r["status"] for r in rows] == ["failed", "done"]
+    assert rows[0]["note"] == "ValueError: the data went missing"
+    assert "Traceback" in rows[0]["traceback"] and rows[1]["value"] == 0.75
+    assert "| failed (ValueError: the data went missing) |" in (
+        tmp_path / "run-001" / "results.md").read_text()
+    err = capsys.readouterr().err
+    assert "experiment e0 failed" in err  # the traceback, as it happens
+    assert err.splitlines()[-1].startswith(
+        "python -m papers: 1 of 2 experiments failed: e0 (ValueError: the data went missing)")
 
 
 def _write_idx(path, array):
@@ -57,6 +188,6 @@ def test_mnist_experiments_read_local_idx_files(tmp_path):
     out = tmp_path / "out"
     assert main(["--quick", "--no-progress", "--only", "cfgbl.mnist_cnn", "rda.mnist01",
                  "--mnist", str(folder), "--out", str(out)]) == 0
-    rows = {r["key"]: r for r in json.loads((out / "results.json").read_text())}
+    rows = {r["key"]: r for r in _rows(out / "quick-001")}
     assert 0 <= rows["cfgbl.mnist_cnn"]["value"] <= 1
     assert 0 <= rows["rda.mnist01"]["value"] <= 1
