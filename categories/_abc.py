@@ -550,38 +550,28 @@ class ReverseDerivativeCategory(LeftAdditiveCategory):
         r = self.rd(f)
         return f(a), lambda ct: r(join(a, ct, f.dom, f.cod))
 
+    # Batches are stacked: a point of ``batched(obj, n)`` is a point of ``obj`` with a
+    # leading axis of ``n`` on every leaf, which is what ``fit`` slices and masks. A
+    # category opts into mini-batching by overriding the three methods below.
+
     def batched(self, obj: Object, n: int) -> Object:
-        """The object of batches of ``n`` points of ``obj``: here ``obj^{@n}``."""
-        return tensor_objects(*[obj] * n)
+        """The object of batches of ``n`` points of ``obj``, stacked along a leading axis."""
+        raise MissingStructure(f"{self!r} has no batches: mini-batching needs it to override "
+                               f"batched, keep_examples and batch (stacked along a leading "
+                               f"axis); batch_size=None learns one example per step")
 
     def keep_examples(self, batched: Object, x: Any, keep: Any) -> Any:
         """The point ``x`` of ``batched`` (a batch of ``len(keep)`` points) with the
         examples where ``keep`` is false replaced by zero (masking padded rows)."""
-        fs = factors(batched)
-        per = len(fs) // keep.shape[0]
-        xs = x if isinstance(x, tuple) and len(fs) > 1 else (x,)
-        def zeroed(i, xi):
-            return jax.tree.map(lambda v: jax.numpy.where(keep[i // per], v,
-                                                          jax.numpy.zeros_like(v)), xi)
-        return join_all([zeroed(i, xi) for i, xi in enumerate(xs)], fs)
+        raise MissingStructure(f"{self!r} cannot mask examples: it overrides no "
+                               f"ReverseDerivativeCategory.keep_examples")
 
     def batch(self, f: Morphism, shared: Object, n: int) -> Morphism:
-        """``f : S @ X → Y`` applied to ``n`` inputs with ``S`` copied (mini-batching).
-
-        The result is ``S @ X^n → Y^n``; since ``R[Δ]`` adds, its reverse
-        derivative sums the ``n`` changes to ``S``. Built here from copy, tensor
-        and projections; a category with a packed representation of batches
-        (stacked arrays, machine words) overrides it.
-        """
-        x = tensor_objects(*factors(f.dom)[len(factors(shared)):])
-        copies = self.id(shared)
-        for k in range(1, n):
-            copies = self.then(copies, self.tensor(self.id(tensor_objects(*[shared] * (k - 1))),
-                                                   self.copy(shared)))
-        order = [j for i in range(n) for j in (i, n + i)]
-        route = self.permute((shared,) * n + (x,) * n, order)
-        return self.then(self.tensor(copies, self.id(tensor_objects(*[x] * n))), route,
-                         self.tensor(*[f] * n))
+        """``f : S @ X → Y`` applied to ``n`` stacked inputs with ``S`` copied, a morphism
+        ``S @ batched(X, n) → batched(Y, n)``; since ``R[Δ]`` adds, its reverse
+        derivative sums the ``n`` changes to ``S`` (mini-batching)."""
+        raise MissingStructure(f"{self!r} cannot batch {f!r}: it overrides no "
+                               f"ReverseDerivativeCategory.batch")
 
     def function(self, name: str, dom: Object, cod: Object, fn: Callable[[Any], Any]) -> Morphism:
         """A primitive ``dom → cod`` computing the JAX function ``fn``, its reverse

@@ -129,13 +129,9 @@ def batch(f: Para, n: int, *, share_params: bool = True) -> Para:
     if share_params:
         return Para(f.param, cat.batched(f.dom, n), cat.batch(f.inside, f.param, n), f.init,
                     name=f"batch({f!r}, {n})")
-    inside = cat.batch(f.inside, I, n)
+    # stacked batches: a batch of points of P @ A is a batch of P's beside a batch of A's
     P, A = cat.batched(f.param, n), cat.batched(f.dom, n)
-    if inside.dom != P @ A:
-        # the category batches P @ A as (P @ A)^n: route P^n @ A^n into it
-        objs = (f.param,) * n + (f.dom,) * n
-        inside = cat.then(cat.permute(objs, [j for i in range(n) for j in (i, n + i)]), inside)
-    return Para(P, A, inside, name=f"batch({f!r}, {n})")
+    return Para(P, A, cat.batch(f.inside, I, n), name=f"batch({f!r}, {n})")
 
 
 def _assemble(model: Para, loss: Para, n: int | None):

@@ -25,7 +25,8 @@ import pytest
 
 import learners as L
 from categories import (ArrayType, AxiomError, BadFile, BadHyperparameter, BadObject, BadPoint,
-                        Immutable, NotComposable, Record, layers, smooth)
+                        Immutable, MissingStructure, NotComposable, Record,
+                        ReverseDerivativeCategory, layers, smooth)
 from circuits import CIRCUIT, Bits, gates, oracle
 from lenses import as_lens
 from learners import data, schedules
@@ -249,6 +250,8 @@ MISUSE = [(f"hyper: {owner}.{name} ({i})", (lambda d, call=call: call()), BadHyp
     ("load_idx: a header of 8e28 bytes", lambda d: data.load_idx(written(
         d, "h.idx", b"\x00\x00\x08\x03" + b"\xff" * 12 + bytes(5))), BadFile,
      ["holds 5 bytes of data", "(4294967295, 4294967295, 4294967295)"]),
+    ("batched: a category without stacked batches", lambda d: ReverseDerivativeCategory.batched(
+        CIRCUIT, Bits(1), 2), MissingStructure, ["Circuit has no batches", "override batched"]),
     # -- values are immutable ----------------------------------------------------------
     ("set an attribute of a smooth map", lambda d: setattr(smooth.sin(X4), "name", "cos"),
      Immutable, ["smooth maps are immutable", "cannot set name = 'cos' on sin"]),
