@@ -18,30 +18,67 @@ from ._losses import dot as dot
 from ._losses import mean_absolute as mean_absolute
 from ._losses import quadratic as quadratic
 from ._losses import softmax_cross_entropy as softmax_cross_entropy
+from ._optimisers import AdadeltaState as AdadeltaState
+from ._optimisers import AdafactorState as AdafactorState
 from ._optimisers import AdagradState as AdagradState
 from ._optimisers import AdamState as AdamState
+from ._optimisers import AdanState as AdanState
 from ._optimisers import AdemamixState as AdemamixState
 from ._optimisers import AmsgradState as AmsgradState
 from ._optimisers import CountState as CountState
 from ._optimisers import LionState as LionState
 from ._optimisers import MomentumState as MomentumState
+from ._optimisers import MultiStepsState as MultiStepsState
+from ._optimisers import NoiseState as NoiseState
 from ._optimisers import Optimiser as Optimiser
+from ._optimisers import OptimisticState as OptimisticState
 from ._optimisers import RmspropState as RmspropState
+from ._optimisers import RpropState as RpropState
+from ._optimisers import ScheduleFreeState as ScheduleFreeState
+from ._optimisers import SignumState as SignumState
 from ._optimisers import Transform as Transform
+from ._optimisers import adabelief as adabelief
+from ._optimisers import adadelta as adadelta
+from ._optimisers import adafactor as adafactor
 from ._optimisers import adagrad as adagrad
 from ._optimisers import adam as adam
+from ._optimisers import adamax as adamax
+from ._optimisers import adamaxw as adamaxw
 from ._optimisers import adamw as adamw
+from ._optimisers import adan as adan
 from ._optimisers import ademamix as ademamix
 from ._optimisers import amsgrad as amsgrad
 from ._optimisers import chain as chain
+from ._optimisers import clip as clip
 from ._optimisers import clip_by_global_norm as clip_by_global_norm
+from ._optimisers import freeze as freeze
+from ._optimisers import fromage as fromage
 from ._optimisers import gradient as gradient
+from ._optimisers import lamb as lamb
+from ._optimisers import lars as lars
 from ._optimisers import lion as lion
+from ._optimisers import masked as masked
 from ._optimisers import momentum as momentum
+from ._optimisers import multi_steps as multi_steps
+from ._optimisers import nadam as nadam
+from ._optimisers import nadamw as nadamw
 from ._optimisers import nesterov as nesterov
+from ._optimisers import noisy_sgd as noisy_sgd
+from ._optimisers import novograd as novograd
+from ._optimisers import optimistic_gradient_descent as optimistic_gradient_descent
+from ._optimisers import radam as radam
 from ._optimisers import rmsprop as rmsprop
+from ._optimisers import rprop as rprop
+from ._optimisers import rule as rule
+from ._optimisers import scale as scale
+from ._optimisers import schedule_free as schedule_free
+from ._optimisers import schedule_free_adamw as schedule_free_adamw
+from ._optimisers import schedule_free_sgd as schedule_free_sgd
 from ._optimisers import sgd as sgd
+from ._optimisers import sign_sgd as sign_sgd
+from ._optimisers import signum as signum
 from ._optimisers import weight_decay as weight_decay
+from ._optimisers import yogi as yogi
 from ._optax import as_optax as as_optax
 from ._optax import from_optax as from_optax
 from ._rates import Rate as Rate
@@ -56,13 +93,17 @@ from ._train import fit as fit
 from . import schedules as schedules
 
 __all__ = [
-    "AdagradState", "AdamState", "AdemamixState", "AmsgradState", "CountState", "Diverged",
-    "DivergenceWarning", "DreamState",
-    "Learner", "LearnerState", "LionState", "MomentumState", "Optimiser", "Rate",
-    "RmspropState", "Transform", "accuracy", "adagrad", "adam", "adamw", "ademamix", "amsgrad",
-    "as_optax", "ascent", "batch", "binary_cross_entropy", "chain", "clip_by_global_norm",
-    "descent", "difference", "dot", "dream", "fit", "from_optax", "gradient", "identity",
-    "lion", "load", "loss_scaled", "mean_absolute", "momentum", "nesterov", "quadratic",
-    "rmsprop", "save", "schedules", "sgd", "softmax_cross_entropy", "supervised",
-    "weight_decay",
+    "AdadeltaState", "AdafactorState", "AdagradState", "AdamState", "AdanState", "AdemamixState",
+    "AmsgradState", "CountState", "Diverged", "DivergenceWarning", "DreamState", "Learner",
+    "LearnerState", "LionState", "MomentumState", "MultiStepsState", "NoiseState", "Optimiser",
+    "OptimisticState", "Rate", "RmspropState", "RpropState", "ScheduleFreeState", "SignumState",
+    "Transform", "accuracy", "adabelief", "adadelta", "adafactor", "adagrad", "adam", "adamax",
+    "adamaxw", "adamw", "adan", "ademamix", "amsgrad", "as_optax", "ascent", "batch",
+    "binary_cross_entropy", "chain", "clip", "clip_by_global_norm", "descent", "difference",
+    "dot", "dream", "fit", "freeze", "from_optax", "fromage", "gradient", "identity", "lamb",
+    "lars", "lion", "load", "loss_scaled", "masked", "mean_absolute", "momentum", "multi_steps",
+    "nadam", "nadamw", "nesterov", "noisy_sgd", "novograd", "optimistic_gradient_descent",
+    "quadratic", "radam", "rmsprop", "rprop", "rule", "save", "scale", "schedule_free",
+    "schedule_free_adamw", "schedule_free_sgd", "schedules", "sgd", "sign_sgd", "signum",
+    "softmax_cross_entropy", "supervised", "weight_decay", "yogi",
 ]
