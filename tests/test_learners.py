@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from categories import SMOOTH, ArrayType, Para, ReverseDerivativeCategory, layers, smooth
+from categories import SMOOTH, ArrayType, Para, factors, layers, smooth, tensor_objects
 from learners import (accuracy, adam, ascent, batch, descent, difference, dot, dream, fit,
                       gradient, identity, loss_scaled, nesterov, quadratic, sgd,
                       softmax_cross_entropy, supervised)
@@ -136,13 +136,28 @@ def test_weight_tying_by_copy_adds_both_uses():
     _close(state.params, jax.tree.map(lambda w, g: w - 0.1 * g, p, grad))
 
 
+def _batch_by_copies(cat, f, shared, n):
+    """The categorical mini-batch, an independent construction of Smooth's stacked one:
+    ``S`` copied ``n`` times (``R[Δ]`` adds the changes), routed beside the ``n`` inputs
+    of the tuple ``X^{@n}``, then ``f^{@n}``."""
+    x = tensor_objects(*factors(f.dom)[len(factors(shared)):])
+    copies = cat.id(shared)
+    for k in range(1, n):
+        copies = cat.then(copies, cat.tensor(cat.id(tensor_objects(*[shared] * (k - 1))),
+                                             cat.copy(shared)))
+    order = [j for i in range(n) for j in (i, n + i)]
+    route = cat.permute((shared,) * n + (x,) * n, order)
+    return cat.then(cat.tensor(copies, cat.id(tensor_objects(*[x] * n))), route,
+                    cat.tensor(*[f] * n))
+
+
 @given(seed=seeds)
 @settings(max_examples=10)
 def test_generic_batching_agrees_with_vmapped_batching(seed):
     k1, k2 = jax.random.split(jax.random.key(seed))
     f = layers.dense(4, 3, smooth.tanh)
     p, xs = f.init(k1), jax.random.normal(k2, (3, 4))
-    generic = ReverseDerivativeCategory.batch(SMOOTH, f.inside, f.param, 3)
+    generic = _batch_by_copies(SMOOTH, f.inside, f.param, 3)
     stacked = SMOOTH.batch(f.inside, f.param, 3)
     _close(jnp.stack(generic((p, *xs))), stacked((p, xs)))
     cts = jnp.ones((3, 3))

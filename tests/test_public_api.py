@@ -21,7 +21,8 @@ import pytest
 
 PACKAGES = ["categories", "lenses", "learners", "circuits"]
 MODULES = ["categories", "categories.smooth", "categories.layers", "categories.laws",
-           "categories.strategies", "lenses", "lenses.laws", "learners", "learners.data",
+           "categories.strategies", "lenses", "lenses.laws", "lenses.strategies", "learners",
+           "learners.data",
            "learners.schedules", "circuits", "circuits.gates", "circuits.models",
            "circuits.oracle", "circuits.packed", "circuits.export", "circuits.strategies"]
 # the packages' own docstrings are an index of the API, not yet examples
