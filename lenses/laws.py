@@ -4,6 +4,9 @@ Lenses are compared extensionally: ``get`` at a point, ``put`` at a point, and
 the executed schedule (``forward`` then ``backward``) against the mathematical
 ``put``. Each checker raises :class:`~categories.LawViolation` on failure.
 
+Random lenses for these checkers come from ``lenses.strategies``
+(``strategies_for(LensCategory(C)).lenses(dom, cod)``).
+
 Example:
     >>> import jax.numpy as jnp
     >>> from categories import ArrayType, smooth
@@ -27,7 +30,25 @@ __all__ = ["check_lens", "check_lens_category", "check_functor"]
 
 
 def check_lens(lens: Lens, a: Any, b_grad: Any) -> None:
-    """Running ``lens`` (``forward`` then ``backward``) agrees with ``(get, put)``."""
+    """Running ``lens`` (``forward`` then ``backward``) agrees with ``(get, put)``: the
+    output is ``get(a)`` and the change is ``put(a, b')``.
+
+    Example: a lens whose execution forgets the cotangent is caught.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, smooth
+        >>> from lenses import Lens, as_lens
+        >>> X = ArrayType((2,))
+        >>> a, b = jnp.array([0.3, 0.1]), jnp.array([1.0, 2.0])
+        >>> check_lens(as_lens(smooth.sin(X)), a, b)
+        >>> lens = as_lens(smooth.sin(X))
+        >>> wrong = Lens(lens.get, lens.put, forward=lens.forward,
+        ...              backward=lambda res, db: lens.backward(res, jnp.ones_like(db)))
+        >>> check_lens(wrong, a, b)
+        Traceback (most recent call last):
+        ...
+        categories._errors.LawViolation: lens backward = put fails for lens = Lens(...): ...
+    """
     base = lens.get.category
     b, res = lens.forward(a)
     who, at = f"lens = {lens}", f"at a = {_show(a)}, b' = {_show(b_grad)}"
@@ -44,6 +65,15 @@ def check_lens_category(l1: Lens, l2: Lens, l3: Lens, a: Any, d_grad: Any, *,
     ``a ∈ A``, ``d' ∈ D'`` and ``b' ∈ B'``: identity and associativity on ``get``
     and ``put``; ``put`` of the composite is ``f*(a, g*(f(a), c'))``; every
     composite's schedule agrees with its ``put``; the tensor ``l1 @ l1`` too.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, smooth
+        >>> from lenses import as_lens
+        >>> X = ArrayType((2,))
+        >>> l1, l2, l3 = (as_lens(m(X)) for m in (smooth.sin, smooth.exp, smooth.tanh))
+        >>> check_lens_category(l1, l2, l3, jnp.array([0.3, 0.1]), jnp.array([1.0, 2.0]),
+        ...                     b_grad=jnp.array([-1.0, 0.5]))
     """
     cat = LensCategory(l1.get.category)
     base = cat.base
@@ -74,7 +104,14 @@ def check_lens_category(l1: Lens, l2: Lens, l3: Lens, a: Any, d_grad: Any, *,
 
 def check_functor(f: Morphism, g: Morphism, a: Any, c_grad: Any) -> None:
     """``R`` is a functor: ``R(f ; g) = R(f) ; R(g)`` and ``R(1) = 1`` (extensionally),
-    and the executed lens agrees with ``(f, R[f])``."""
+    and the executed lens agrees with ``(f, R[f])``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, smooth
+        >>> X = ArrayType((2,))
+        >>> check_functor(smooth.sin(X), smooth.exp(X), jnp.array([0.3, 0.1]), jnp.array([1.0, 2.0]))
+    """
     base = f.category
     who, at = f"f = {f}, g = {g}", f"at a = {_show(a)}, c' = {_show(c_grad)}"
     whole, parts = as_lens(f >> g), as_lens(f) >> as_lens(g)

@@ -1,4 +1,9 @@
-"""Test configuration: deterministic hypothesis in CI, strict JAX promotion."""
+"""Test configuration: deterministic hypothesis in CI, strict JAX promotion.
+
+The profile is ``HYPOTHESIS_PROFILE`` (``.ci/run`` exports ``ci``), else ``ci`` when
+``CI`` is set, else ``dev``: ``ci`` is derandomized with no example database, so
+every run draws the same examples; ``dev`` draws new ones each run.
+"""
 
 import os
 

@@ -2,6 +2,8 @@
 formulas and loops written here, jax.jacobian, and the paper's golden example
 (theory.md §1.4); the CFGBL MNIST CNN shapes of theory.md §5.2."""
 
+import re
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -9,7 +11,7 @@ import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from categories import I, ArrayType, LawViolation, Record, SMOOTH, laws, layers, smooth
+from categories import I, ArrayType, BadPoint, LawViolation, Record, SMOOTH, laws, layers, smooth
 
 F32 = st.floats(-3, 3, width=32)
 
@@ -335,3 +337,60 @@ def test_every_exported_primitive_is_tested_here():
                                  "softmax", "sum", "mean", "reshape", "flatten", "correlate2d",
                                  "max_pool2d"}
     assert set(smooth.__all__) <= tested
+
+
+# -- what primitive() checks: rule shapes at construction, fn on its first run -------------
+
+X3, X2_ = ArrayType((3,)), ArrayType((2,))
+
+
+def suffix_sums(x, b):
+    return jnp.cumsum(b[::-1])[::-1]
+
+
+@given(arrays((3,)), arrays((3,)))
+def test_a_function_with_optional_arguments_takes_a_rule(x, b):
+    """jnp.cumsum(a, axis=None, dtype=None, out=None): custom_vjp reads the signature."""
+    cumsum = smooth.primitive("cumsum", X3, X3, jnp.cumsum, rd=suffix_sums)
+    close(cumsum(x), np.cumsum(x, dtype=np.float64), atol=1e-5)
+    close(cumsum.rd()((x, b)), np.cumsum(b[::-1], dtype=np.float64)[::-1], atol=1e-5)
+    close((cumsum >> smooth.sin(X3)).rd()((x, b)),
+          np.cumsum((np.cos(np.cumsum(x, dtype=np.float64)) * b)[::-1])[::-1], atol=1e-4)
+    laws.check_derivative(cumsum, x, b)
+
+
+RULE_MISFITS = [  # (rd, fragments of the message after "primitive 'r': rd …")
+    (lambda x, b: b[:2], ["rd must return a point of f32[3]", "shape", "(2,)"]),
+    (lambda x, b: (b, b), ["rd must return a point of f32[3]", "tuple"]),
+    (lambda x, b: b.astype(jnp.int32), ["rd must return a point of f32[3]", "int32"]),
+    (lambda x, b: jnp.sum(b), ["rd must return a point of f32[3]", "shape ()"]),
+    (lambda x, b: x @ jnp.ones((2, 2)), ["rd fails on a point of f32[3] @ f32[3]", "TypeError"]),
+]
+
+
+@pytest.mark.parametrize("rd, fragments", RULE_MISFITS, ids=range(len(RULE_MISFITS)))
+def test_a_misfit_rule_is_named_at_construction(rd, fragments):
+    with pytest.raises(BadPoint, match="(?s)primitive 'r': " + ".*".join(map(re.escape, fragments))):
+        smooth.primitive("r", X3, X3, jnp.sin, rd=rd)
+
+
+def test_a_misfit_function_with_a_rule_is_named_at_construction():
+    with pytest.raises(BadPoint, match=re.escape("primitive 'head': fn must return a point of f32[3]")
+                       + ".*" + re.escape("(2,)")):
+        smooth.primitive("head", X3, X3, lambda x: x[:2], rd=lambda x, b: b)
+    with jax.enable_x64(False):  # float64 objects are checked in float64 even so
+        smooth.primitive("f64", ArrayType((2,), "float64"), ArrayType((2,), "float64"),
+                         jnp.sin, rd=lambda x, b: jnp.cos(x) * b)
+
+
+def test_a_misfit_function_without_a_rule_is_named_on_its_first_run():
+    head = smooth.primitive("head", X3, X3, lambda x: x[:2])  # building traces nothing
+    message = re.escape("primitive 'head': fn must return a point of f32[3]") + ".*" + re.escape("(2,)")
+    for run in (lambda: head(jnp.zeros(3)),
+                lambda: (head >> smooth.sin(X3))(jnp.zeros(3)),
+                lambda: jax.jit((smooth.sin(X3) >> head).fn)(jnp.zeros(3)),
+                lambda: (smooth.sin(X3) >> head).rd()((jnp.zeros(3), jnp.zeros(3)))):
+        with pytest.raises(BadPoint, match=message):
+            run()
+    fine = smooth.primitive("tail", X3, X2_, lambda x: x[1:])
+    close(fine(jnp.arange(3.0)), [1.0, 2.0])

@@ -1,21 +1,51 @@
 """The registry the law suite runs over: each entry is a category's strategies.
 
-A new category (circuits, say) adds one line here and gets the whole suite.
-Primitives are listed as constructors from drawn objects, so every primitive
-is checked at generated objects and points, not at hand-picked ones.
+A new category (circuits, say) adds one line to ``CATEGORIES`` and gets the whole
+suite, for itself and for Para and Lens over it. Primitives are listed as
+constructors from drawn objects, so every primitive is checked at generated
+objects and points, not at hand-picked ones.
 """
+
+import math
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from categories import SMOOTH, ArrayType, smooth
+from categories import SMOOTH, ArrayType, ParaCategory, Product, Record, smooth
 from categories.strategies import strategies_for
 from circuits import CIRCUIT
 from circuits import strategies as _circuit_strategies  # noqa: F401  (registers them)
+from lenses import LensCategory
+from lenses import strategies as _lens_strategies  # noqa: F401  (registers them)
 
-SMOOTH64 = strategies_for(SMOOTH, dtype="float64", max_side=2)
-INSTANCES = {"smooth": SMOOTH64, "circuit": strategies_for(CIRCUIT)}
+CATEGORIES = {"smooth": (SMOOTH, {"dtype": "float64", "max_side": 2}), "circuit": (CIRCUIT, {})}
+INSTANCES = {name: strategies_for(c, **options) for name, (c, options) in CATEGORIES.items()}
+PARAS = {name: strategies_for(ParaCategory(c), **options) for name, (c, options) in CATEGORIES.items()}
+LENSES = {name: strategies_for(LensCategory(c), **options) for name, (c, options) in CATEGORIES.items()}
+SMOOTH64 = INSTANCES["smooth"]
+
+
+def point_count(obj) -> float:
+    """How many points ``obj`` has: one for the unit, ``2ⁿ`` for ``n`` bits, else ∞."""
+    if isinstance(obj, (Product, Record)):
+        parts = obj.factors if isinstance(obj, Product) else [v for _, v in obj.fields]
+        return math.prod(point_count(f) for f in parts)
+    size = math.prod(obj.shape)
+    if size == 0:
+        return 1
+    return math.inf if isinstance(obj, ArrayType) and "float" in obj.dtype else 2 ** size
+
+
+@st.composite
+def distinct(draw, S, obj, n, label=""):
+    """``n`` points of ``obj``, pairwise distinct as far as ``obj`` has points (a circuit
+    object of one bit has two), so that laws over several points are not checked at
+    repeated ones by accident."""
+    k = int(min(n, point_count(obj)))
+    points = draw(S.distinct_points(obj, k), label) if k > 1 else ()
+    return tuple(points) + tuple(draw(S.points(obj)) for _ in range(n - len(points)))
+
 
 _vectors = st.integers(1, 3).map(lambda n: ArrayType((n,), "float64"))
 _arrays = SMOOTH64.array_types()
@@ -24,13 +54,6 @@ _arrays = SMOOTH64.array_types()
 @st.composite
 def _matrix(draw, n_in, n_out):
     return draw(hnp.arrays(np.float64, (n_out, n_in), elements=st.floats(-1, 1)))
-
-
-@st.composite
-def smooth_primitives(draw):
-    """One smooth primitive of ``categories.smooth`` at drawn objects."""
-    name = draw(st.sampled_from(sorted(PRIMITIVES)))
-    return draw(PRIMITIVES[name])
 
 
 def _unary(make):
@@ -74,3 +97,6 @@ PRIMITIVES = {
 
 LINEAR = ["id", "copy", "discard", "negate", "scale", "sum", "mean", "flatten", "add", "reshape",
           "proj", "swap", "zero", "linear"]
+KINKED = ["relu", "max_pool2d"]
+"""Primitives not differentiable everywhere (relu at 0, max_pool2d at ties): finite
+differences cannot check them at a kink, and ``check_derivative`` says so."""

@@ -1,30 +1,24 @@
-"""Para laws over generated parametrised maps, and Para(R) into parametric lenses."""
+"""Para laws over generated parametrised maps (the public ``paras`` strategy), and
+Para(R) into parametric lenses."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from categories import Para, join, laws
+from categories import join, laws
 from lenses import as_lens
 from lenses.laws import check_lens
-from tests.laws.instances import INSTANCES
+from tests.laws.instances import INSTANCES, PARAS
 
 CATS = sorted(INSTANCES)
-
-
-@st.composite
-def paras(draw, S, dom, cod):
-    P = draw(S.objects(), "P")
-    inside = draw(S.arrows(P @ dom, cod, 1), "inside")
-    return Para(P, dom, inside, name=f"para{len(repr(inside)) % 97}")
 
 
 @pytest.mark.parametrize("cat", CATS)
 @given(data=st.data())
 def test_para_laws(cat, data):
-    S = INSTANCES[cat]
-    A, B, C, D = (data.draw(S.objects(), n) for n in "ABCD")
-    f, g, h = data.draw(paras(S, A, B)), data.draw(paras(S, B, C)), data.draw(paras(S, C, D))
+    S, P = INSTANCES[cat], PARAS[cat]
+    A, B, C, D = (data.draw(P.objects(), n) for n in "ABCD")
+    f, g, h = (data.draw(P.paras(X, Y), n) for X, Y, n in ((A, B, "f"), (B, C, "g"), (C, D, "h")))
     p, q, s = (data.draw(S.points(m.param), n) for m, n in ((f, "p"), (g, "q"), (h, "s")))
     laws.check_para(f, g, h, p, q, s, data.draw(S.points(A), "x"))
 
@@ -32,9 +26,9 @@ def test_para_laws(cat, data):
 @pytest.mark.parametrize("cat", CATS)
 @given(data=st.data())
 def test_reparametrisation_laws(cat, data):
-    S = INSTANCES[cat]
-    A, B, C = (data.draw(S.objects(), n) for n in "ABC")
-    f, g = data.draw(paras(S, A, B)), data.draw(paras(S, B, C))
+    S, P = INSTANCES[cat], PARAS[cat]
+    A, B, C = (data.draw(P.objects(), n) for n in "ABC")
+    f, g = data.draw(P.paras(A, B), "f"), data.draw(P.paras(B, C), "g")
     Q, R = data.draw(S.objects(), "Q"), data.draw(S.objects(), "R")
     r, s = data.draw(S.arrows(Q, f.param, 1), "r"), data.draw(S.arrows(R, Q, 1), "s")
     laws.check_reparam(f, g, r, s, data.draw(S.points(R), "t"), data.draw(S.points(g.param), "q"),
@@ -43,11 +37,20 @@ def test_reparametrisation_laws(cat, data):
 
 @pytest.mark.parametrize("cat", CATS)
 @given(data=st.data())
+def test_paras_initialise_to_points_of_their_parameters(cat, data):
+    S, P = INSTANCES[cat], PARAS[cat]
+    f = data.draw(P.arrows(data.draw(P.objects(), "A"), data.draw(P.objects(), "B")), "f")
+    S.category.check_point(f.param, f.init(None), f"{f}.init")
+    S.category.check_point(f.cod, f(f.init(None), data.draw(S.points(f.dom), "x")), f"{f}")
+
+
+@pytest.mark.parametrize("cat", CATS)
+@given(data=st.data())
 def test_model_functor_on_para(cat, data):
     """Para(R)(f) is ((P, P), (f, R[f])), and its composite runs like its parts."""
-    S = INSTANCES[cat]
-    A, B, C = (data.draw(S.objects(), n) for n in "ABC")
-    f, g = data.draw(paras(S, A, B)), data.draw(paras(S, B, C))
+    S, P = INSTANCES[cat], PARAS[cat]
+    A, B, C = (data.draw(P.objects(), n) for n in "ABC")
+    f, g = data.draw(P.paras(A, B), "f"), data.draw(P.paras(B, C), "g")
     model = as_lens(f >> g)
     assert model.param.fwd == model.param.bwd == f.param @ g.param
     assert model.dom.fwd == model.dom.bwd == A
@@ -62,9 +65,9 @@ def test_model_functor_on_para(cat, data):
 @given(data=st.data())
 def test_para_of_r_preserves_composition(cat, data):
     """Para(R)(f) >> Para(R)(g) runs exactly like Para(R)(f >> g), composed in Para(Lens)."""
-    S = INSTANCES[cat]
-    A, B, C = (data.draw(S.objects(), n) for n in "ABC")
-    f, g = data.draw(paras(S, A, B)), data.draw(paras(S, B, C))
+    S, P = INSTANCES[cat], PARAS[cat]
+    A, B, C = (data.draw(P.objects(), n) for n in "ABC")
+    f, g = data.draw(P.paras(A, B), "f"), data.draw(P.paras(B, C), "g")
     whole, parts = as_lens(f >> g), as_lens(f) >> as_lens(g)
     assert (whole.param, whole.dom, whole.cod) == (parts.param, parts.dom, parts.cod)
     x, c = data.draw(S.points(whole.inside.dom.fwd), "(p, q, x)"), data.draw(S.points(C), "c'")
