@@ -8,7 +8,8 @@ put are morphisms of it) and pass the lens laws there at generated points; if
 it does not, the error must be that typed one. The additive components
 (``gradient()``, the ``identity()`` rate, ``difference``) must build everywhere,
 and everything must build in Smooth, so a component that starts refusing
-where it used to work fails here too.
+where it used to work fails here too. The categories: Smooth, Boolean circuits (Z2) and
+the polynomials over Z3 of `tests/zthree.py`.
 """
 
 import jax
@@ -21,6 +22,7 @@ from categories import SMOOTH, ArrayType, MissingStructure, join
 from circuits import CIRCUIT, Bits
 from lenses import LensCategory, as_lens
 from lenses.laws import check_lens, check_lens_category
+from tests import zthree
 
 optax = pytest.importorskip("optax")
 
@@ -52,9 +54,16 @@ def _bits(obj):
     return pts[0] if len(pts) == 1 else tuple(pts)
 
 
+def _trits(obj):
+    from categories import factors
+    pts = [RNG.integers(0, 3, f.n).astype(np.int32) for f in factors(obj)]
+    return pts[0] if len(pts) == 1 else tuple(pts)
+
+
 SETTINGS = [
     Setting("Smooth", SMOOTH, ArrayType((3,)), ArrayType(()), _floats),
     Setting("Circuit", CIRCUIT, Bits(3), Bits(1), _bits),
+    Setting("Z3", zthree.Z3, zthree.Trits(3), zthree.Trits(1), _trits),
 ]
 
 OPTIMISERS = {
@@ -134,13 +143,14 @@ def test_component_lives_in_the_category_or_says_what_it_lacks(kind, name, setti
                             b_grad=b_grad)
 
 
-def test_the_table_has_both_outcomes():
-    """Refusals are exactly where structure is missing: in Circuit, every component that
-    needs real arithmetic, and none of the additive ones."""
+@pytest.mark.parametrize("setting", SETTINGS[1:], ids=lambda s: s.name)
+def test_the_table_has_both_outcomes(setting):
+    """Refusals are exactly where structure is missing: in Circuit and Z3, every component
+    that needs real arithmetic, and none of the additive ones."""
     refused = set()
     for kind, name in COMPONENTS:
         try:
-            _build(kind, name, SETTINGS[1])
+            _build(kind, name, setting)
         except MissingStructure:
             refused.add(name)
     assert refused == {n for _, n in COMPONENTS} - ADDITIVE, refused

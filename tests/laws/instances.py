@@ -16,10 +16,12 @@ from categories import SMOOTH, ArrayType, ParaCategory, Product, Record, smooth
 from categories.strategies import strategies_for
 from circuits import CIRCUIT
 from circuits import strategies as _circuit_strategies  # noqa: F401  (registers them)
+from tests import zthree  # the third category, polynomials over Z3 (registers its strategies)
 from lenses import LensCategory
 from lenses import strategies as _lens_strategies  # noqa: F401  (registers them)
 
-CATEGORIES = {"smooth": (SMOOTH, {"dtype": "float64", "max_side": 2}), "circuit": (CIRCUIT, {})}
+CATEGORIES = {"smooth": (SMOOTH, {"dtype": "float64", "max_side": 2}), "circuit": (CIRCUIT, {}),
+              "z3": (zthree.Z3, {})}
 INSTANCES = {name: strategies_for(c, **options) for name, (c, options) in CATEGORIES.items()}
 PARAS = {name: strategies_for(ParaCategory(c), **options) for name, (c, options) in CATEGORIES.items()}
 LENSES = {name: strategies_for(LensCategory(c), **options) for name, (c, options) in CATEGORIES.items()}
