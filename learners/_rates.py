@@ -62,7 +62,8 @@ class Rate:
 
         def alpha(l):
             size = max(loss.size, 1) if share is None else max(loss.size, 1) * share
-            eta = self.schedule(step) / size
+            # in the loss's dtype, whatever the schedule's (float64 under x64) and the share's
+            eta = jnp.asarray(self.schedule(step), loss.dtype) / jnp.asarray(size, loss.dtype)
             if self.kind == "loss_scaled":
                 return (-eta * l).astype(loss.dtype)
             sign = -1.0 if self.kind == "descent" else 1.0

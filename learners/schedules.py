@@ -25,6 +25,12 @@ __all__ = ["Schedule", "constant", "exponential", "cosine", "warmup_cosine", "as
 Schedule = Callable[[jnp.ndarray], jnp.ndarray]
 
 
+def _real():
+    # JAX's default real dtype when traced: float64 under x64, so float64 parameters
+    # are stepped by a float64 η(t), float32 otherwise
+    return jnp.result_type(float)
+
+
 def constant(value: float) -> Schedule:
     """``η(t) = value``.
 
@@ -35,7 +41,7 @@ def constant(value: float) -> Schedule:
         (0.5, 0.5)
     """
     hyper.finite("constant", "value", value)
-    return lambda t: jnp.asarray(value, jnp.float32)
+    return lambda t: jnp.asarray(value, _real())
 
 
 def exponential(init: float, decay_rate: float, transition_steps: int) -> Schedule:
@@ -51,7 +57,7 @@ def exponential(init: float, decay_rate: float, transition_steps: int) -> Schedu
     hyper.finite("exponential", "init", init)
     hyper.nonnegative("exponential", "decay_rate", decay_rate)
     hyper.count("exponential", "transition_steps", transition_steps)
-    return lambda t: init * decay_rate ** (jnp.asarray(t, jnp.float32) / transition_steps)
+    return lambda t: init * decay_rate ** (jnp.asarray(t, _real()) / transition_steps)
 
 
 def cosine(init: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
@@ -69,7 +75,7 @@ def cosine(init: float, decay_steps: int, alpha: float = 0.0) -> Schedule:
     hyper.finite("cosine", "alpha", alpha)
 
     def schedule(t):
-        frac = jnp.minimum(jnp.asarray(t, jnp.float32), decay_steps) / decay_steps
+        frac = jnp.minimum(jnp.asarray(t, _real()), decay_steps) / decay_steps
         return init * ((1 - alpha) * 0.5 * (1 + jnp.cos(jnp.pi * frac)) + alpha)
     return schedule
 
@@ -93,7 +99,7 @@ def warmup_cosine(peak: float, warmup_steps: int, decay_steps: int, end: float =
                                 f"warmup_steps={warmup_steps}, decay_steps={decay_steps}")
 
     def schedule(t):
-        t = jnp.asarray(t, jnp.float32)
+        t = jnp.asarray(t, _real())
         warm = peak * t / warmup_steps
         frac = jnp.clip((t - warmup_steps) / (decay_steps - warmup_steps), 0.0, 1.0)
         cool = end + (peak - end) * 0.5 * (1 + jnp.cos(jnp.pi * frac))

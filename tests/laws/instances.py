@@ -29,7 +29,8 @@ SMOOTH64 = INSTANCES["smooth"]
 
 
 def point_count(obj) -> float:
-    """How many points ``obj`` has: one for the unit, ``2ⁿ`` for ``n`` bits, else ∞."""
+    """How many points ``obj`` has, at least: one for the unit, ∞ for float arrays, and
+    ``2ⁿ`` for ``n`` elements of a finite ring (bits; trits have more)."""
     if isinstance(obj, (Product, Record)):
         parts = obj.factors if isinstance(obj, Product) else [v for _, v in obj.fields]
         return math.prod(point_count(f) for f in parts)

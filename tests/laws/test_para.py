@@ -46,32 +46,21 @@ def test_paras_initialise_to_points_of_their_parameters(cat, data):
 
 @pytest.mark.parametrize("cat", CATS)
 @given(data=st.data())
-def test_model_functor_on_para(cat, data):
-    """Para(R)(f) is ((P, P), (f, R[f])), and its composite runs like its parts."""
-    S, P = INSTANCES[cat], PARAS[cat]
-    A, B, C = (data.draw(P.objects(), n) for n in "ABC")
-    f, g = data.draw(P.paras(A, B), "f"), data.draw(P.paras(B, C), "g")
-    model = as_lens(f >> g)
-    assert model.param.fwd == model.param.bwd == f.param @ g.param
-    assert model.dom.fwd == model.dom.bwd == A
-    x, c = data.draw(S.points(model.inside.dom.fwd), "(p, q, x)"), data.draw(S.points(C), "c'")
-    check_lens(model.inside, x, c)
-    point = join(x, c, model.inside.dom.fwd, C)
-    laws.assert_law("Para(R) is (f, R[f])", repr(f >> g), "at the drawn point",
-                    model.inside.put(point), (f >> g).inside.rd()(point), S.category)
-
-
-@pytest.mark.parametrize("cat", CATS)
-@given(data=st.data())
-def test_para_of_r_preserves_composition(cat, data):
-    """Para(R)(f) >> Para(R)(g) runs exactly like Para(R)(f >> g), composed in Para(Lens)."""
+def test_para_of_r_is_a_functor_into_parametric_lenses(cat, data):
+    """Para(R)(f) is ((P, P), (f, R[f])), and Para(R)(f) >> Para(R)(g), composed in
+    Para(Lens), runs exactly like Para(R)(f >> g); every lens runs as its (get, put)."""
     S, P = INSTANCES[cat], PARAS[cat]
     A, B, C = (data.draw(P.objects(), n) for n in "ABC")
     f, g = data.draw(P.paras(A, B), "f"), data.draw(P.paras(B, C), "g")
     whole, parts = as_lens(f >> g), as_lens(f) >> as_lens(g)
+    assert whole.param.fwd == whole.param.bwd == f.param @ g.param
+    assert whole.dom.fwd == whole.dom.bwd == A
     assert (whole.param, whole.dom, whole.cod) == (parts.param, parts.dom, parts.cod)
     x, c = data.draw(S.points(whole.inside.dom.fwd), "(p, q, x)"), data.draw(S.points(C), "c'")
     for lens in (whole.inside, parts.inside):
         check_lens(lens, x, c)
+    point = join(x, c, whole.inside.dom.fwd, C)
+    laws.assert_law("Para(R) is (f, R[f])", repr(f >> g), "at the drawn point",
+                    whole.inside.put(point), (f >> g).inside.rd()(point), S.category)
     laws.assert_law("Para(R) preserves composition", f"{f} >> {g}", "at the drawn point",
                     whole.inside.run(x, c), parts.inside.run(x, c), S.category)
