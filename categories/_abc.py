@@ -492,6 +492,11 @@ class LeftAdditiveCategory(CartesianCategory):
         """The sum of two points of one object, as the laws compare them (``+`` on values)."""
         return jax.tree.map(lambda u, v: u + v, x, y)
 
+    def inner(self, x: Any, y: Any) -> Any:
+        """``⟨x, y⟩ = Σ x_i y_i`` over all leaves, in the category's ring of scalars (a ring
+        of residues overrides it to reduce the sum); the adjoint law compares two of them."""
+        return sum(jax.numpy.vdot(p, q) for p, q in zip(jax.tree.leaves(x), jax.tree.leaves(y)))
+
     def negate(self, a: Object) -> Morphism:
         """The additive inverse ``−1 : a → a``, where hom-sets are groups (else an error)."""
         raise NotComposable(f"{self!r} has no additive inverses: cannot negate on {a}")

@@ -611,10 +611,6 @@ def check_jvp(f: Morphism, a: Any, v: Any) -> None:
                f.fd()(join(a, v, f.dom, f.dom)), tangent, f.category)
 
 
-def _inner(x: Any, y: Any) -> Any:
-    return sum(jnp.vdot(p, q) for p, q in zip(jax.tree.leaves(x), jax.tree.leaves(y)))
-
-
 def check_linear(f: Morphism, a: Any, a2: Any, b: Any) -> None:
     """For a linear ``f : A → B``: ``⟨f(a), b⟩ = ⟨a, f†(b)⟩``, ``R[f](a, b)`` does not
     depend on ``a`` (equals ``R[f](a2, b)``, for ``a2 ≠ a``), and ``f†† = f``.
@@ -628,7 +624,8 @@ def check_linear(f: Morphism, a: Any, a2: Any, b: Any) -> None:
     c = f.category
     who, at = f"f = {f}", f"at a = {_show(a)}, b = {_show(b)}"
     dag = f.dagger()
-    assert_law("adjoint (⟨f a, b⟩ = ⟨a, f† b⟩)", who, at, _inner(f(a), b), _inner(a, dag(b)), c)
+    assert_law("adjoint (⟨f a, b⟩ = ⟨a, f† b⟩)", who, at, c.inner(f(a), b),
+               c.inner(a, dag(b)), c)
     assert_law("R[f] independent of the point", who, f"{at}, a2 = {_show(a2)}",
                _R(f, a, b), _R(f, a2, b), c)
     assert_law("f†† = f", who, at, dag.dagger()(a), f(a), c)

@@ -378,6 +378,11 @@ class CircuitCategory(ReverseDerivativeCategory):
         """Bits add by XOR."""
         return jax.tree.map(np.bitwise_xor, x, y)
 
+    def inner(self, x: Any, y: Any) -> Any:
+        """``⟨x, y⟩ = Σ x_i y_i mod 2`` (the parity of the common ones)."""
+        return sum(int(np.vdot(np.asarray(p, np.int64), np.asarray(q, np.int64)))
+                   for p, q in zip(jax.tree.leaves(x), jax.tree.leaves(y))) % 2
+
     def negate(self, a: Object) -> Circuit:
         """In characteristic 2, ``−x = x``."""
         return self.id(a)
