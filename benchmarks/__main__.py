@@ -4,8 +4,9 @@ table (a missed target is marked ✗), and write one JSON line per benchmark.
 Rows: ``fit`` against a hand-written whole run (compile included, and a second
 call), RDA through ``fit`` against hand-written numpy, packed circuit
 evaluation against numpy's streaming XOR/AND, construction time per doubling
-of depth, trace+lower of a deep lens, traced equations per depth, and bit-packed
-RDA against example-by-example evaluation.
+of depth, trace+lower of a deep lens, traced equations per depth, bit-packed
+RDA against example-by-example evaluation, and data-parallel ``fit`` per device
+count against one device (``benchmarks/sharding.py``, in a process of its own).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import tempfile
 
 import jax
 
-from benchmarks import construction, packed, suite, training
+from benchmarks import construction, packed, sharding, suite, training
 
 
 def run(quick: bool) -> list[dict]:
@@ -40,6 +41,7 @@ def run(quick: bool) -> list[dict]:
             construction.lens_trace(16 if quick else 256, pairs=pairs, min_region=region)]
     rows += [suite.depth(n) for n in ((8, 16) if quick else (8, 16, 32, 64, 128, 256))]
     rows.append(suite.circuits_rda(256, 4 if quick else 40, 2 if quick else 7))
+    rows += sharding.in_subprocess(quick)  # its own process: the device count is set at start
     return rows
 
 
@@ -61,6 +63,11 @@ def _cells(r: dict) -> tuple[str, str, str, str]:
         target = "compiles nothing" if "compilations" in r else "≥ 0.9×"
         return (f"{_fmt(r['paralens_examples_per_s'])} ex/s",
                 f"{_fmt(r['handwritten_examples_per_s'])} ex/s", _ratio(r), target)
+    if "mesh_examples_per_s" in r:
+        return (f"{_fmt(r['mesh_examples_per_s'])} ex/s on {r['device_count']} "
+                f"{r['device_kind']}{' (simulated)' if r['simulated'] else ''}",
+                f"{_fmt(r['one_device_examples_per_s'])} ex/s on one", _ratio(r),
+                "for information")
     if "paralens_steps_per_s" in r:
         return (f"{_fmt(r['paralens_steps_per_s'])} steps/s (first call "
                 f"{r['first_call_s']:.1f} s)", f"{_fmt(r['handwritten_steps_per_s'])} steps/s",

@@ -4,7 +4,9 @@ Para, and the smooth instance backed by JAX.
 Public API (see each object's docstring): objects :class:`ArrayType`,
 :class:`Record`, :class:`Product`, ``I``; the abstract categories
 :class:`Category` … :class:`ReverseDerivativeCategory` and :class:`Morphism`;
-:class:`Smooth` and ``SMOOTH``; :class:`Para` and :class:`ParaCategory`;
+:class:`Smooth` and ``SMOOTH``; :class:`Para` and :class:`ParaCategory`; freezing,
+tying and selecting parameters by name (:func:`freeze_params`, :func:`tie_params`,
+:func:`train_only`, :func:`param_names`);
 errors; modules :mod:`categories.smooth` (primitives), :mod:`categories.layers`
 (Para layers), :mod:`categories.laws` (law checkers) and
 :mod:`categories.strategies` (hypothesis strategies).
@@ -28,6 +30,11 @@ from ._errors import LawViolation as LawViolation
 from ._errors import MissingDependency as MissingDependency
 from ._errors import MissingStructure as MissingStructure
 from ._errors import NotComposable as NotComposable
+from ._freeze import Reparametrised as Reparametrised
+from ._freeze import freeze_params as freeze_params
+from ._freeze import param_names as param_names
+from ._freeze import tie_params as tie_params
+from ._freeze import train_only as train_only
 from ._objects import ArrayType as ArrayType
 from ._objects import I as I
 from ._objects import Object as Object
@@ -52,7 +59,8 @@ __all__ = [
     "ArrayType", "AxiomError", "BadFile", "BadHyperparameter", "BadObject", "BadPoint",
     "CartesianCategory", "Category", "I", "Immutable", "LawViolation", "LeftAdditiveCategory",
     "MissingDependency", "MissingStructure", "MonoidalCategory", "Morphism", "NotComposable",
-    "Object", "Para", "ParaCategory", "Product", "Record", "ReverseDerivativeCategory", "SMOOTH",
-    "Smooth", "SmoothCategory", "factors", "join", "join_all", "layers", "smooth", "split",
-    "split_all", "stack", "tensor_objects", "TreeType", "zeros",
+    "Object", "Para", "ParaCategory", "Product", "Record", "Reparametrised",
+    "ReverseDerivativeCategory", "SMOOTH", "Smooth", "SmoothCategory", "factors", "freeze_params",
+    "join", "join_all", "layers", "param_names", "smooth", "split", "split_all", "stack",
+    "tensor_objects", "tie_params", "train_only", "TreeType", "zeros",
 ]

@@ -145,6 +145,17 @@ DISPATCH: dict = {}
 """Our own multipledispatch namespace, so other libraries' ``add`` never collides."""
 
 
+def set_fields(obj: Any, **fields: Any) -> None:
+    """Set the fields of an immutable morphism (its ``__setattr__`` refuses).
+
+    One ``object.__setattr__`` per field keeps CPython's compact inline attribute
+    values (about 150 bytes an object), where updating ``vars(obj)`` makes a full
+    dict (about 340): deep composites hold thousands of these.
+    """
+    for key, value in fields.items():
+        object.__setattr__(obj, key, value)
+
+
 def _check_same_category(op: str, f: Morphism, g: Morphism) -> None:
     if f.category != g.category:
         raise NotComposable(MSG_CATEGORY.format(op=op, f=f, g=g, fcat=f.category, gcat=g.category))
@@ -344,8 +355,9 @@ class MonoidalCategory(Category):
         """The symmetry ``a @ b → b @ a``."""
 
     def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:
-        """The factors of ``f`` if it is a tensor (merged as :meth:`tensor` leaves them,
-        so not all identities), else ``(f,)``."""
+        """The factors of ``f`` if it is a tensor (merged as
+        :meth:`~categories.MonoidalCategory.tensor` leaves them, so not all identities),
+        else ``(f,)``."""
         return (f,)
 
     @property

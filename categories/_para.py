@@ -26,7 +26,8 @@ Axioms (as properties in ``tests/laws/test_para.py``):
     True
 
 Reparametrising along a constant ``r : I → P`` freezes the parameters
-(functoriality of reparametrisation is checked by ``laws.check_reparam``):
+(functoriality of reparametrisation is checked by ``laws.check_reparam``;
+``categories.freeze_params`` builds such an ``r`` for the parameters you name):
 
     >>> W = f.param
     >>> frozen = f.reparam(smooth.constant(p["weight"]) >> smooth.primitive(
@@ -45,7 +46,7 @@ import jax
 
 from multipledispatch import dispatch
 
-from ._abc import DISPATCH, Morphism, MonoidalCategory, _check_same_category
+from ._abc import DISPATCH, Morphism, MonoidalCategory, _check_same_category, set_fields
 from ._errors import MSG_CATEGORY, Immutable, NotComposable
 from ._objects import Object, join, join_all
 
@@ -82,8 +83,8 @@ class Para(Morphism):
     def __init__(self, param: Object, dom: Object, inside: Morphism,
                  init: Callable[[Any], Any] = _no_params, name: str = "", op: str = "prim",
                  parts: tuple = ()):
-        vars(self).update(param=param, dom=dom, cod=inside.cod, inside=inside, init=init,
-                          name=name, op=op, parts=parts, _base=inside.category)
+        set_fields(self, param=param, dom=dom, cod=inside.cod, inside=inside, init=init,
+                   name=name, op=op, parts=parts, _base=inside.category)
         if inside.dom != param @ dom:
             raise NotComposable(
                 f"Para {self}: inside must have domain param @ dom = {param @ dom}, "
@@ -97,8 +98,8 @@ class Para(Morphism):
         functions; ``objects`` are its ``dom`` and ``cod`` where known (its parts joined
         there), else those of a tensor, the products of its parts'."""
         f = cls.__new__(cls)
-        vars(f).update(init=init, name="", op=op, parts=parts, _base=base,
-                       _make_param=param, _make_inside=inside, **objects)
+        set_fields(f, init=init, name="", op=op, parts=parts, _base=base,
+                   _make_param=param, _make_inside=inside, **objects)
         return f
 
     @cached_property
@@ -156,8 +157,10 @@ class Para(Morphism):
             raise NotComposable(MSG_CATEGORY.format(op="reparametrise", f=self, g=r,
                                                     fcat=self._base, gcat=r.category))
         if r.cod != self.param:
+            from ._freeze import _reparam_hint  # here: _freeze builds on Para
             raise NotComposable(f"cannot reparametrise {self} along {r}: its codomain {r.cod} "
-                                f"≠ the parameter object {self.param}")
+                                f"≠ the parameter object {self.param}."
+                                + _reparam_hint(self.param, r.cod))
         if init is None:
             if r.dom != self._base.unit:
                 raise NotComposable(f"cannot reparametrise {self} along {r} without init=: "

@@ -40,7 +40,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._abc import Morphism, ReverseDerivativeCategory, TensorObjects
+from ._abc import Morphism, ReverseDerivativeCategory, TensorObjects, set_fields
 from ._errors import BadObject, BadPoint, Immutable
 from ._objects import (ArrayType, I, Object, Product, Record, TreeType, check_point, factors,
                        join, join_all, split, split_all, stack, tensor_objects, zeros)
@@ -72,14 +72,14 @@ class Smooth(TensorObjects, Morphism):
     def __init__(self, dom: Object, cod: Object, fn: Callable[[Any], Any],
                  dfn: Callable[[Any], Any], op: str = "prim", parts: tuple = (),
                  name: str | Callable[[], str] = ""):
-        vars(self).update(dom=dom, cod=cod, fn=fn, dfn=dfn, op=op, parts=parts, name=name)
+        set_fields(self, dom=dom, cod=cod, fn=fn, dfn=dfn, op=op, parts=parts, name=name)
 
     @classmethod
     def _tensor_of(cls, parts: tuple[Smooth, ...], fn: Callable[[Any], Any],
                    dfn: Callable[[Any], Any]) -> Smooth:
         """The tensor of ``parts``, whose objects are made on first use."""
         f = cls.__new__(cls)
-        vars(f).update(fn=fn, dfn=dfn, op="tensor", parts=parts, name="")
+        set_fields(f, fn=fn, dfn=dfn, op="tensor", parts=parts, name="")
         return f
 
     def __setattr__(self, key, value):
@@ -314,7 +314,8 @@ class SmoothCategory(ReverseDerivativeCategory):
         return True
 
     def function(self, name: str, dom: Object, cod: Object, fn: Callable[[Any], Any]) -> Smooth:
-        """Any JAX function is a smooth primitive: :func:`primitive` without a rule.
+        """Any JAX function is a smooth primitive: :func:`~categories.smooth.primitive`
+        without a rule.
 
         Example:
             >>> import jax.numpy as jnp

@@ -72,7 +72,8 @@ def _six_digits(v: Any) -> Any:
 
 
 def assert_law(law: str, who: str, where: str, lhs: Any, rhs: Any, category) -> None:
-    """Raise :class:`LawViolation` unless ``lhs`` and ``rhs`` are close in ``category``.
+    """Raise :class:`~categories.LawViolation` unless ``lhs`` and ``rhs`` are close in
+    ``category``.
 
     The building block of every checker here, for laws of your own.
 

@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from ._errors import BadObject
+from ._errors import BadObject, BadPoint
 from ._objects import ArrayType, I, Object
 from ._smooth import SMOOTH, Smooth, _primitive, primitive
 
@@ -182,7 +182,15 @@ def constant(value: Any, dom: Object = I) -> Smooth:
         >>> f.cod, f(jnp.array(7.0)).tolist(), f.rd()((jnp.array(7.0), jnp.ones(2))).tolist()
         (ArrayType((2,), 'float32'), [1.0, 2.0], 0.0)
     """
-    value = jnp.asarray(value)
+    try:
+        value = jnp.asarray(value)
+    except (TypeError, ValueError) as e:  # a dict, a tuple of dicts: parameters, not one array
+        got = f"a dict with keys {sorted(value)}" if isinstance(value, dict) else type(value).__name__
+        raise BadPoint(
+            f"constant: the value must be one array, got {got} ({type(e).__name__}: {e}).\n"
+            f"  To fix a model's parameters (a dict, or a tuple of dicts) at their values, "
+            f"categories.freeze_params(model, params, *names) builds the constant "
+            f"reparametrisation; smooth.constant takes one array at a time") from e
     cod = ArrayType(value.shape, value.dtype.name)
     return _primitive(f"constant({cod})", dom, cod, lambda x: value)
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from categories import (BadObject, BadPoint, I, Immutable, Morphism, Object,
                         ReverseDerivativeCategory, factors, join_all, split_all, tensor_objects)
-from categories._abc import TensorObjects, concat
+from categories._abc import TensorObjects, concat, set_fields
 
 from . import _words
 from ._netlist import Builder, Chain, Netlist, reverse
@@ -110,7 +110,7 @@ class Circuit(TensorObjects, Morphism):
     """
 
     def __init__(self, dom: Object, cod: Object, net: Netlist, name: str = ""):
-        vars(self).update(dom=dom, cod=cod, net=net, name=name, op="prim", parts=())
+        set_fields(self, dom=dom, cod=cod, net=net, name=name, op="prim", parts=())
         if net.n_inputs != _width(dom) or len(net.outputs) != _width(cod):
             raise BadObject(f"circuit {name or '?'}: netlist has {net.n_inputs} inputs "
                             f"and {len(net.outputs)} outputs, but {dom} → {cod} "
@@ -122,7 +122,7 @@ class Circuit(TensorObjects, Morphism):
         what is known already (``dom``, ``cod``, ``name``, ``_chain``, ...), the rest is
         made on first use."""
         c = cls.__new__(cls)
-        vars(c).update(op=op, parts=parts, **made)
+        set_fields(c, op=op, parts=parts, **made)
         return c
 
     @cached_property
@@ -284,8 +284,8 @@ class CircuitCategory(ReverseDerivativeCategory):
         return "Circuit"
 
     def check_point(self, obj: Object, x: Any, where: str = "value") -> None:
-        """Raise :class:`BadPoint` unless ``x`` is a point of ``obj``: an array per factor,
-        of its shape, an integer or bool dtype, holding only 0 and 1.
+        """Raise :class:`~categories.BadPoint` unless ``x`` is a point of ``obj``: an array
+        per factor, of its shape, an integer or bool dtype, holding only 0 and 1.
 
         Shapes and dtypes are static, so they are checked under ``jax.jit`` too; a
         tracer's values are not, so the 0/1 check cannot run there. The rule for values

@@ -43,7 +43,7 @@ __all__ = ["copy", "discard", "xor", "zero", "and_", "one", "not_", "or_", "nand
            "constant", "identity", "bits", "MAX_WIRES"]
 
 MAX_WIRES = 2 ** 22
-"""The most wires (inputs plus gates) a generator builds: a netlist this size takes
+"""The most wires (inputs plus gates) a generator builds; a netlist this size takes
 about 2 GB while it is built (~450 bytes a gate in Python)."""
 
 B1 = Bits(1)

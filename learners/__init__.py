@@ -6,15 +6,24 @@ Everything here speaks only the abstract interface of :mod:`categories` and
 
 from ._checkpoint import load as load
 from ._checkpoint import save as save
-from ._learner import DreamState as DreamState
+from ._gan import clip_weights as clip_weights
+from ._gan import gan as gan
+from ._gan import minimax as minimax
+from ._gan import wasserstein as wasserstein
+from ._learner import DATA as DATA
+from ._learner import FIXED as FIXED
 from ._learner import Learner as Learner
+from ._learner import adversarial as adversarial
+from ._learner import assemble as assemble
 from ._learner import LearnerState as LearnerState
 from ._learner import batch as batch
 from ._learner import dream as dream
+from ._learner import learn_targets as learn_targets
 from ._learner import supervised as supervised
 from ._losses import binary_cross_entropy as binary_cross_entropy
 from ._losses import difference as difference
 from ._losses import dot as dot
+from ._losses import hinge as hinge
 from ._losses import mean_absolute as mean_absolute
 from ._losses import quadratic as quadratic
 from ._losses import softmax_cross_entropy as softmax_cross_entropy
@@ -86,24 +95,30 @@ from ._rates import ascent as ascent
 from ._rates import descent as descent
 from ._rates import identity as identity
 from ._rates import loss_scaled as loss_scaled
+from ._shard import Placement as Placement
+from ._shard import data_parallel as data_parallel
+from ._shard import shard_step as shard_step
 from ._train import Diverged as Diverged
 from ._train import DivergenceWarning as DivergenceWarning
 from ._train import accuracy as accuracy
 from ._train import fit as fit
+from . import backprop as backprop
 from . import schedules as schedules
 
 __all__ = [
     "AdadeltaState", "AdafactorState", "AdagradState", "AdamState", "AdanState", "AdemamixState",
-    "AmsgradState", "CountState", "Diverged", "DivergenceWarning", "DreamState", "Learner",
+    "AmsgradState", "CountState", "DATA", "Diverged", "DivergenceWarning", "FIXED", "Learner",
     "LearnerState", "LionState", "MomentumState", "MultiStepsState", "NoiseState", "Optimiser",
-    "OptimisticState", "Rate", "RmspropState", "RpropState", "ScheduleFreeState", "SignumState",
-    "Transform", "accuracy", "adabelief", "adadelta", "adafactor", "adagrad", "adam", "adamax",
-    "adamaxw", "adamw", "adan", "ademamix", "amsgrad", "as_optax", "ascent", "batch",
-    "binary_cross_entropy", "chain", "clip", "clip_by_global_norm", "descent", "difference",
-    "dot", "dream", "fit", "freeze", "from_optax", "fromage", "gradient", "identity", "lamb",
-    "lars", "lion", "load", "loss_scaled", "masked", "mean_absolute", "momentum", "multi_steps",
-    "nadam", "nadamw", "nesterov", "noisy_sgd", "novograd", "optimistic_gradient_descent",
-    "quadratic", "radam", "rmsprop", "rprop", "rule", "save", "scale", "schedule_free",
-    "schedule_free_adamw", "schedule_free_sgd", "schedules", "sgd", "sign_sgd", "signum",
-    "softmax_cross_entropy", "supervised", "weight_decay", "yogi",
+    "OptimisticState", "Placement", "Rate", "RmspropState", "RpropState", "ScheduleFreeState",
+    "SignumState", "Transform", "accuracy", "adabelief", "adadelta", "adafactor", "adagrad",
+    "adam", "adamax", "adamaxw", "adamw", "adan", "ademamix", "adversarial", "amsgrad", "as_optax",
+    "ascent", "assemble", "backprop", "batch", "binary_cross_entropy", "chain", "clip",
+    "clip_by_global_norm", "clip_weights", "data_parallel", "descent", "difference", "dot",
+    "dream", "fit", "freeze", "from_optax", "fromage", "gan", "gradient", "hinge", "identity",
+    "lamb", "lars", "learn_targets", "lion", "load", "loss_scaled", "masked", "mean_absolute",
+    "minimax", "momentum", "multi_steps", "nadam", "nadamw", "nesterov", "noisy_sgd", "novograd",
+    "optimistic_gradient_descent", "quadratic", "radam", "rmsprop", "rprop", "rule", "save",
+    "scale", "schedule_free", "schedule_free_adamw", "schedule_free_sgd", "schedules", "sgd",
+    "shard_step", "sign_sgd", "signum", "softmax_cross_entropy", "supervised", "wasserstein",
+    "weight_decay", "yogi"
 ]

@@ -5,7 +5,8 @@ every leaf must match it in path, shape and dtype, and the values come back
 bit for bit. Saving is atomic: a failed or interrupted save leaves the previous
 checkpoint as it was. Loading checks every array's declared shape and dtype
 against the template before reading any data, so no file, however damaged or
-hostile, makes it allocate more than the template implies.
+hostile, makes it allocate more than the template implies. A sharded state is
+gathered on save and laid out again, like its template, on load.
 
 Example:
     >>> import os, tempfile, jax.numpy as jnp
@@ -91,7 +92,7 @@ def save(path: str | os.PathLike, state: Any) -> None:
     """
     arrays, dtypes = {}, {}
     for k, leaf in _flat(state).items():
-        v = np.asarray(leaf)
+        v = np.asarray(_gathered(leaf))
         if not _numeric(v.dtype):
             raise BadPoint(f"save: leaf {k} (type {type(leaf).__name__}, dtype {v.dtype}) is not a "
                            f"numeric or bool array; nothing was written to {os.fspath(path)}")
@@ -122,6 +123,25 @@ def save(path: str | os.PathLike, state: Any) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _gathered(leaf: Any) -> Any:
+    """``leaf`` whole on this host. An array sharded over several processes' devices is
+    gathered from all of them, a collective: every process calls ``save``, and each writes
+    the same bytes, atomically, so one shared file or one per host both come out whole."""
+    if isinstance(leaf, jax.Array) and not leaf.is_fully_addressable:
+        from jax.experimental import multihost_utils  # only runs of several processes need it
+        return multihost_utils.process_allgather(leaf, tiled=True)
+    return leaf  # numpy gathers the shards of an array on this host's devices
+
+
+def _placed(array: np.ndarray, template: Any) -> Any:
+    """``array`` laid out as ``template`` when that is spread over several devices (a
+    sharded state loads sharded), else on the default device."""
+    sharding = getattr(template, "sharding", None)
+    if sharding is not None and len(sharding.device_set) > 1:
+        return jax.device_put(array, sharding)
+    return jnp.asarray(array)
 
 
 def _spec(leaf: Any) -> tuple[tuple[int, ...], np.dtype]:
@@ -197,7 +217,9 @@ def load(path: str | os.PathLike, *, like: Any) -> Any:
     """Read a checkpoint written by :func:`save` into the structure of ``like``.
 
     Only the shapes and dtypes of ``like``'s leaves count (``jax.ShapeDtypeStruct`` will
-    do). Every stored array's header is checked against them before any data is read;
+    do), and where a leaf is spread over several devices (a state on a mesh, or a
+    ``ShapeDtypeStruct`` with a ``sharding``) its layout: it comes back laid out the same
+    way. Every stored array's header is checked against them before any data is read;
     nothing is unpickled.
 
     Raises:
@@ -237,8 +259,9 @@ def load(path: str | os.PathLike, *, like: Any) -> Any:
             if problems:
                 raise BadPoint(f"load: {where} does not match the state: " + "; ".join(problems))
             # one leaf at a time, so at most one extra host copy is alive
-            arrays = [jnp.asarray(_data(z, k, headers[k]).view(dtype))
-                      for k, (_, dtype) in expected.items()]
+            arrays = [_placed(_data(z, k, headers[k]).view(dtype), template)
+                      for (k, (_, dtype)), template in zip(expected.items(),
+                                                           _flat(like).values())]
     except BadPoint:
         raise
     except _UNREADABLE as err:

@@ -1,16 +1,19 @@
-"""Learners: model ; loss ; learning-rate cap, closed, with an optimiser on a port.
+"""Learners: model ; loss ; learning-rate cap, closed, with an optimiser on each learned port.
 
-``supervised`` assembles CFGBL §4 (Fig. 6) from the abstract interface only:
+One assembly (CFGBL §4, Figs. 6 and 7) builds every learner. The closed lens has
+three ports, the model's parameters ``P``, the loss's targets ``B_t`` and the
+model's inputs ``A``; each port is *learned* (an optimiser's update lens sits on
+it), *data* (a point is given at every step) or *fixed* (a point held in the
+state); the changes of data and fixed ports are discarded:
 
-    closed = (U @ 1_{B_t @ A}) ; Para(R)(model ; loss).inside      on S @ P @ B_t @ A
-    step   = run closed forward, cap α at the loss, run it backward: (s', p_new)
+    closed = (U_P ⊗ U_Bt ⊗ U_A) ; Para(R)(model ; loss).inside     (U = 1 off the learned ports)
+    step   = run closed forward, cap α at the loss, run it backward
 
-    p̄ = U(s, p);  b_p = f(p̄, a);  (b_t', b_p') = R[loss](b_t, b_p, α(loss(b_t, b_p)));
-    (p', a') = R[f](p̄, a, b_p');  (s', p_new) = U*((s, p), p')
-
-``dream`` puts the optimiser on the input port instead (deep dreaming, §4.2).
-Nothing here knows which category it runs in: with a Boolean model, the
-difference loss, the identity rate and ``gradient()``, the same code is RDA.
+``supervised`` learns ``P`` from data ``(A, B_t)``; ``dream`` learns ``A`` with
+``P`` fixed (deep dreaming, §4.2); ``adversarial`` learns ``A`` against data
+targets; ``learn_targets`` learns ``B_t``. Nothing here knows which category it
+runs in: with a Boolean model, the difference loss, the identity rate and
+``gradient()``, ``supervised`` is RDA.
 
 Example:
     >>> import jax, jax.numpy as jnp
@@ -25,6 +28,21 @@ Example:
     ...     state, loss = learner.step(state, x, y)
     ...     losses.append(float(loss))
     >>> losses[-1] < 1e-3 < losses[0]
+    True
+
+The same model with the parameters ``FIXED`` and an optimiser on the inputs
+instead: the input moves towards one the model maps to the target.
+
+    >>> from learners import DATA, FIXED, assemble, sgd
+    >>> find_x = assemble(model, quadratic(ArrayType((1,))), params=FIXED, inputs=sgd(1.0),
+    ...                   targets=DATA)
+    >>> find_x.data_ports, find_x.held_ports
+    (('targets',), ('params', 'inputs'))
+    >>> s = find_x.init(params=state.params, inputs=jnp.zeros(2))
+    >>> first = float(find_x.step(s, jnp.array([3.0]))[1])
+    >>> for _ in range(50):
+    ...     s, loss = find_x.step(s, jnp.array([3.0]))
+    >>> float(loss) < 1e-3 < first
     True
 """
 
@@ -44,11 +62,35 @@ from . import _hyper as hyper
 from ._optimisers import Optimiser
 from ._rates import Rate, ascent, descent
 
-__all__ = ["Learner", "LearnerState", "DreamState", "supervised", "dream", "batch"]
+__all__ = ["Learner", "LearnerState", "DATA", "FIXED", "assemble", "supervised", "dream",
+           "adversarial", "learn_targets", "batch"]
+
+PORTS = ("params", "inputs", "targets")
+"""The ports of a closed learner, in the order their data are passed to ``step``."""
+
+
+class _Marker:
+    def __init__(self, name: str, doc: str):
+        self.name, self.__doc__ = name, doc
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __reduce__(self):  # a singleton, also when copied
+        return self.name
+
+
+DATA = _Marker("DATA", "A port whose point is given at every step (``step``'s and ``fit``'s data).")
+FIXED = _Marker("FIXED", "A port whose point is given to ``init`` and held, unchanged, in the state.")
 
 
 class LearnerState(NamedTuple):
-    """What training carries: parameters, optimiser state, number of steps taken.
+    """What training carries: the held points, the optimisers' states, the step count.
+
+    ``params`` is the point of the one port the learner holds (for supervised
+    learning the model's parameters); with several held ports (deep dreaming holds
+    the fixed parameters and the learned input) it is a dict ``{port: point}``, and
+    ``opt_state`` likewise with several learned ports.
 
     Example:
         >>> import jax.numpy as jnp
@@ -66,16 +108,22 @@ class LearnerState(NamedTuple):
 
 @dataclass(frozen=True)
 class Learner:
-    """A closed learner: ``init(params)``, a pure ``step(state, x, y, keep=None) →
-    (state, loss)``, and ``predict(params, xs)`` on a batch. Jit ``step`` (``fit`` does).
+    """A closed learner: ``init``, a pure ``step(state, *data, keep=None) → (state, loss)``
+    and ``predict(params, xs)`` on a batch. Jit ``step`` (``fit`` does).
+
+    ``ports`` maps each port (``"params"``, ``"inputs"``, ``"targets"``) to what sits
+    on it: an :class:`~learners.Optimiser` (learned), :data:`DATA` or :data:`FIXED`.
+    ``data_ports`` are the ports ``step`` takes points of, in that order (``x, y``
+    for supervised learning; a data port whose object is the unit, such as the
+    targets of a loss without any, takes none). ``held_ports`` are those the state
+    holds: ``init(point)`` takes the held port's starting point, or
+    ``init(**points)`` by port name when several are held.
 
     ``keep`` (batch learners only) is a boolean vector over the batch: rows where it
     is false are padding, contribute no change and are left out of the mean loss.
-    ``check(xs, ys)`` raises :class:`~categories.BadPoint` unless ``xs`` and ``ys``
-    are data sets (a leading axis of examples) the model and loss accept.
-    ``check_state(state)`` raises it unless ``state`` is one this learner steps
-    (its parameters and its optimiser's state).
-    ``compiled`` is ``fit``'s cache of compiled training loops for this learner.
+    ``check(*data)`` raises :class:`~categories.BadPoint` unless each is a data set (a
+    leading axis of examples) of its port. ``check_state(state)`` raises it unless
+    ``state`` is one this learner steps. ``compiled`` is ``fit``'s cache.
 
     Example: ``predict`` runs the model on a batch, ``W x`` per row here.
 
@@ -83,8 +131,8 @@ class Learner:
         >>> from categories import ArrayType, layers
         >>> from learners import gradient, quadratic
         >>> learner = supervised(layers.linear(2, 1), quadratic(ArrayType((1,))), gradient())
-        >>> isinstance(learner, Learner), learner.model, learner.batch_size
-        (True, linear(2→1), None)
+        >>> isinstance(learner, Learner), learner.model, learner.batch_size, learner.data_ports
+        (True, linear(2→1), None, ('inputs', 'targets'))
         >>> W, xs = jnp.array([[1.0, 2.0]]), jnp.array([[1.0, 1.0], [0.0, 1.0]])
         >>> learner.predict({"weight": W}, xs).tolist()
         [[3.0], [2.0]]
@@ -92,15 +140,23 @@ class Learner:
 
     model: Para
     loss: Para
-    optimiser: Optimiser
+    ports: dict
     learning_rate: Rate
     batch_size: int | None
-    init: Callable[[Any], LearnerState]
-    step: Callable[[LearnerState, Any, Any], tuple[LearnerState, Any]]
+    init: Callable[..., LearnerState]
+    step: Callable[..., tuple[LearnerState, Any]]
     predict: Callable[[Any, Any], Any]
-    check: Callable[[Any, Any], None] = field(default=lambda xs, ys: None, repr=False)
+    data_ports: tuple[str, ...] = ("inputs", "targets")
+    held_ports: tuple[str, ...] = ("params",)
+    check: Callable[..., None] = field(default=lambda *data: None, repr=False)
     check_state: Callable[[Any], None] = field(default=lambda state: None, repr=False)
     compiled: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def optimiser(self) -> Optimiser | None:
+        """The optimiser on the parameter port (``None`` when the parameters aren't learned)."""
+        opt = self.ports["params"]
+        return None if opt is DATA or opt is FIXED else opt
 
 
 def batch(f: Para, n: int, *, share_params: bool = True) -> Para:
@@ -165,11 +221,14 @@ def _check_para(who: str, role: str, f: Any) -> None:
                             f"({type(f).__name__}){hint}")
 
 
-def _check_parts(optimiser: Any, rate: Any) -> None:
-    # what the assembly calls on them, so any record with these methods will do
-    if not all(callable(getattr(optimiser, k, None)) for k in ("init", "lens", "state_object")):
-        raise BadObject(f"the optimiser must be an Optimiser such as sgd(0.1) or adam(1e-3), "
-                        f"got {optimiser!r}")
+def _check_parts(ports: dict, rate: Any) -> None:
+    # what the assembly calls on an optimiser, so any record with these methods will do
+    for port, spec in ports.items():
+        if spec is DATA or spec is FIXED:
+            continue
+        if not all(callable(getattr(spec, k, None)) for k in ("init", "lens", "state_object")):
+            raise BadObject(f"the {port} port takes an optimiser such as sgd(0.1) or adam(1e-3), "
+                            f"DATA or FIXED; got {spec!r} ({type(spec).__name__})")
     if not callable(getattr(rate, "cap", None)):
         raise BadObject(f"learning_rate must be a Rate such as descent({rate!r}) or identity(), "
                         f"got {rate!r} ({type(rate).__name__})")
@@ -183,10 +242,179 @@ def _mean(loss: Any, keep: Any = None) -> Any:
     return jnp.sum(loss * weight) / (jnp.sum(weight) * (loss.size // max(loss.shape[0], 1)))
 
 
+def assemble(model: Para, loss: Para, *, params: Any = DATA, inputs: Any = DATA,
+             targets: Any = DATA, learning_rate: Rate | None = None,
+             batch_size: int | None = None, derivative: Any = None) -> Learner:
+    """The closed learner with an optimiser, :data:`DATA` or :data:`FIXED` on each port.
+
+    ``closed = (U_P ⊗ U_Bt ⊗ U_A) ; Para(R)(m ; l).inside`` on ``(S_P @ P) @ (S_Bt @ B_t)
+    @ (S_A @ A)``, with ``U = 1`` (and no state) on data and fixed ports. A step runs
+    it forward, caps the loss with ``α`` and runs it back: each learned port gets
+    ``(s', x') = U*((s, x), x_change)``; the changes of the others are discarded.
+
+    Args:
+        model: a Para morphism ``A → B`` (parameters ``P``), in any CRDC.
+        loss: a Para morphism ``B → L`` whose parameter is the target ``B_t``.
+        params, inputs, targets: an optimiser (learned), ``DATA`` (given to every
+            step, in the order params, inputs, targets) or ``FIXED`` (given to
+            ``init``, held unchanged).
+        learning_rate: the cap at ``L``; default ``descent(1.0)``.
+        batch_size: ``None`` for one example per step, else ``n``: the parameters are
+            shared by the batch (copied, so their changes add), inputs and targets
+            are one per example (also when learned or fixed), the cap is the mean's.
+        derivative: the model's backward pass, ``None`` for its category's ``R``.
+
+    Example: learn the target ``t`` of ``½(Wa − t)²`` (``t ← t − η (t − Wa)``).
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import FIXED, descent, quadratic, sgd
+        >>> learner = assemble(layers.linear(1, 1), quadratic(ArrayType((1,))), params=FIXED,
+        ...                    targets=sgd(0.5), learning_rate=descent(1.0))
+        >>> learner.data_ports, learner.held_ports
+        (('inputs',), ('params', 'targets'))
+        >>> state = learner.init(params={"weight": jnp.array([[2.0]])}, targets=jnp.array([0.0]))
+        >>> state, loss = learner.step(state, jnp.array([1.0]))
+        >>> state.params["targets"].tolist(), float(loss)  # halfway to W a = 2
+        ([1.0], 2.0)
+    """
+    return _assembled("assemble", model, loss, {"params": params, "inputs": inputs,
+                                                "targets": targets},
+                      learning_rate, batch_size, derivative)
+
+
+def _assembled(who: str, model: Para, loss: Para, ports: dict, learning_rate: Rate | None,
+               batch_size: int | None, derivative: Any = None) -> Learner:
+    rate = learning_rate if learning_rate is not None else descent(1.0)
+    _check_para(who, "model", model)
+    _check_para(who, "loss", loss)
+    if batch_size is not None:
+        hyper.count(who, "batch_size", batch_size)
+    _check_parts(ports, rate)
+    m, lo = _assemble(model, loss, batch_size)
+    body = (as_lens(m, derivative) >> as_lens(lo)).inside  # a lens on P @ B_t @ A → L
+    cat = model.inside.category
+    lenses = LensCategory(cat)
+    X = {"params": m.param, "targets": lo.param, "inputs": m.dom}
+    order = ("params", "targets", "inputs")  # the closed lens's domain
+    learned = tuple(p for p in PORTS if ports[p] is not DATA and ports[p] is not FIXED)
+    S = {p: ports[p].state_object(X[p]) for p in learned}
+    U = {p: ports[p].lens(X[p], cat) if p in learned else lenses.id(X[p]) for p in order}
+    closed = U[order[0]].tensor(*(U[p] for p in order[1:])) >> body
+    rate.cap(closed.cod.fwd, cat, 0)  # built once here, so a rate its category lacks fails now
+    objs = tuple(o for p in order for o in ((S[p], X[p]) if p in learned else (X[p],)))
+    held = tuple(p for p in PORTS if ports[p] is not DATA)
+    # a data port of the unit carries no information: its point is always ()
+    units = {p: () for p in PORTS if ports[p] is DATA and X[p] == cat.unit}
+    data = tuple(p for p in PORTS if ports[p] is DATA and p not in units)
+    what = {"params": f"{model}: parameters", "inputs": f"{model}: input",
+            "targets": f"{loss}: target"}
+    given_as = {"params": f"{model}: step parameters", "inputs": f"{model}: step input x",
+                "targets": f"{loss}: step target y"}
+
+    def one_or_dict(values: dict, keys: tuple[str, ...]) -> Any:
+        return values[keys[0]] if len(keys) == 1 else {k: values[k] for k in keys}
+
+    def as_dict(value: Any, keys: tuple[str, ...]) -> dict:
+        return {keys[0]: value} if len(keys) == 1 else dict(value)
+
+    def init(*point, **points):
+        if len(point) == 1 and not points and len(held) == 1:
+            point, points = (), {held[0]: point[0]}
+        if point or set(points) != set(held):
+            raise BadPoint(f"{model}: init takes the starting point of each held port "
+                           f"{held} (positionally when there is one), got "
+                           f"{len(point)} positional and {sorted(points)} by name")
+        for p in held:
+            cat.check_point(X[p], points[p], what[p])
+        values = one_or_dict(points, held)
+        opt = one_or_dict({p: ports[p].init(points[p]) for p in learned}, learned) \
+            if learned else ()
+        return LearnerState(values, opt, jnp.zeros((), jnp.int32))
+
+    def step(state, *given, keep=None):
+        if keep is not None and batch_size is None:
+            raise BadPoint(f"{model}: keep= masks rows of a batch, but this learner takes one "
+                           f"example per step (batch_size=None)")
+        if len(given) != len(data):
+            raise BadPoint(f"{model}: step takes the state and a point of each data port "
+                           f"{data}, got {len(given)} point(s) after the state")
+        check_state(state)
+        points = {**as_dict(state.params, held), **units, **dict(zip(data, given))}
+        for p in data:
+            cat.check_point(X[p], points[p], given_as[p])
+        opt = as_dict(state.opt_state, learned) if learned else {}
+        flat = [v for p in order for v in ((opt[p], points[p]) if p in learned else (points[p],))]
+        changes, loss_value = _run(closed, objs, flat, rate, state.step, keep)
+        out, i = {}, 0
+        for p in order:
+            if p in learned:
+                opt[p], out[p] = changes[i], changes[i + 1]
+            i += 2 if p in learned else 1
+        values = one_or_dict({**as_dict(state.params, held), **out}, held)
+        new_opt = one_or_dict(opt, learned) if learned else state.opt_state
+        return LearnerState(values, new_opt, state.step + 1), _mean(loss_value, keep)
+
+    def examples(xs, obj, what):
+        first = jax.tree.leaves(xs)[:1]
+        n = int(jnp.shape(first[0])[0]) if first and jnp.ndim(first[0]) else 0
+        try:
+            cat.check_point(obj, xs, what)
+        except BadPoint:
+            pass
+        else:  # one example, not a data set: its first axis is not a batch axis
+            raise BadPoint(f"{what}: got one example of {obj}, but a data set is expected "
+                           f"(examples along a leading axis); for one example pass x[None]")
+        try:
+            cat.check_point(cat.batched(obj, max(n, 1)), xs, what)
+        except BadPoint as e:
+            raise BadPoint(f"{e}\n  {what} must be examples along a leading axis, each a point "
+                           f"of {obj}; for a single example add that axis (x[None])") from None
+        return n
+
+    def check(*sets):
+        if len(sets) != len(data):
+            raise BadPoint(f"{model}: expected a data set for each data port {data}, got "
+                           f"{len(sets)}")
+        one = {"params": model.param, "inputs": model.dom, "targets": loss.param}
+        names = {"params": "parameters", "inputs": "inputs x", "targets": "targets y"}
+        counts = [examples(s, one[p], f"{model if p != 'targets' else loss}: {names[p]}")
+                  for p, s in zip(data, sets)]
+        if len(set(counts)) > 1:
+            raise BadPoint(f"{model}: the data sets must have the same number of examples, got "
+                           + " and ".join(f"{n} {p}" for p, n in zip(data, counts)))
+
+    def check_state(state):
+        values = state.params
+        if len(held) > 1 and not (isinstance(values, dict) and set(values) == set(held)):
+            raise BadPoint(f"{model}: state.params must be a dict of the held ports {held}, "
+                           f"got {type(values).__name__}")
+        for p, v in as_dict(values, held).items():
+            cat.check_point(X[p], v, f"{what[p]} (state.params)")
+        if not learned:
+            return
+        opt = state.opt_state
+        if len(learned) > 1 and not (isinstance(opt, dict) and set(opt) == set(learned)):
+            raise BadPoint(f"{model}: state.opt_state must be a dict of the learned ports "
+                           f"{learned}, got {type(opt).__name__}")
+        for p, s in as_dict(opt, learned).items():
+            cat.check_point(S[p], s, f"{ports[p]!r}: state.opt_state")
+
+    def predict(params, xs):
+        return batch(model, examples(xs, model.dom, f"{model}: predict inputs"))(params, xs)
+
+    return Learner(model, loss, ports, rate, batch_size, init, step, predict, data, held,
+                   check, check_state)
+
+
 def supervised(model: Para, loss: Para, optimiser: Optimiser,
                learning_rate: Rate | None = None, *, batch_size: int | None = None,
                derivative: Any = None) -> Learner:
-    """Supervised learning of parameters (CFGBL §4.1, Fig. 6).
+    """Supervised learning of parameters (CFGBL §4.1, Fig. 6): the optimiser on ``P``,
+    inputs and targets data. ``step(state, x, y)``.
+
+    ``p̄ = U(s, p);  b_p = f(p̄, a);  (b_t', b_p') = R[loss](b_t, b_p, α(loss(b_t, b_p)));
+    (p', a') = R[f](p̄, a, b_p');  (s', p_new) = U*((s, p), p')``
 
     Args:
         model: a Para morphism ``A → B`` (parameters ``P``), in any CRDC.
@@ -214,131 +442,81 @@ def supervised(model: Para, loss: Para, optimiser: Optimiser,
         >>> float(loss), state.params["weight"].tolist(), int(state.step)  # ½(0 − 1)², −0.5·(−1)·x
         (0.5, [[0.5, 1.0]], 1)
     """
-    rate = learning_rate if learning_rate is not None else descent(1.0)
-    _check_para("supervised", "model", model)
-    _check_para("supervised", "loss", loss)
-    if batch_size is not None:
-        hyper.count("supervised", "batch_size", batch_size)
-    _check_parts(optimiser, rate)
-    m, lo = _assemble(model, loss, batch_size)
-    body = (as_lens(m, derivative) >> as_lens(lo)).inside  # a lens on P @ B_t @ A → L
-    cat = model.inside.category
-    P, Bt, A = m.param, lo.param, m.dom
-    U, S = optimiser.lens(P, cat), optimiser.state_object(P)
-    closed = LensCategory(cat).tensor(U, LensCategory(cat).id(Bt @ A)) >> body
-    rate.cap(closed.cod.fwd, cat, 0)  # built once here, so a rate its category lacks fails now
-    objs = (S, P, Bt, A)
-
-    def init(params):
-        cat.check_point(P, params, f"{model}: parameters")
-        return LearnerState(params, optimiser.init(params), jnp.zeros((), jnp.int32))
-
-    def step(state, x, y, keep=None):
-        if keep is not None and batch_size is None:
-            raise BadPoint(f"{model}: keep= masks rows of a batch, but this learner takes one "
-                           f"example per step (batch_size=None)")
-        check_state(state)
-        cat.check_point(A, x, f"{model}: step input x")
-        cat.check_point(Bt, y, f"{loss}: step target y")
-        (s, p, _, _), loss_value = _run(closed, objs, [state.opt_state, state.params, y, x],
-                                        rate, state.step, keep)
-        return LearnerState(p, s, state.step + 1), _mean(loss_value, keep)
-
-    def examples(xs, obj, what):
-        first = jax.tree.leaves(xs)[:1]
-        n = int(jnp.shape(first[0])[0]) if first and jnp.ndim(first[0]) else 0
-        try:
-            cat.check_point(obj, xs, what)
-        except BadPoint:
-            pass
-        else:  # one example, not a data set: its first axis is not a batch axis
-            raise BadPoint(f"{what}: got one example of {obj}, but a data set is expected "
-                           f"(examples along a leading axis); for one example pass x[None]")
-        try:
-            cat.check_point(cat.batched(obj, max(n, 1)), xs, what)
-        except BadPoint as e:
-            raise BadPoint(f"{e}\n  {what} must be examples along a leading axis, each a point "
-                           f"of {obj}; for a single example add that axis (x[None])") from None
-        return n
-
-    def check(xs, ys):
-        n = examples(xs, model.dom, f"{model}: inputs x")
-        m = examples(ys, loss.param, f"{loss}: targets y")
-        if m != n:
-            raise BadPoint(f"{model}: x and y must have the same number of examples, got {n} "
-                           f"inputs and {m} targets")
-
-    def check_state(state):
-        cat.check_point(P, state.params, f"{model}: state.params")
-        cat.check_point(S, state.opt_state, f"{optimiser!r}: state.opt_state")
-
-    def predict(params, xs):
-        return batch(model, examples(xs, model.dom, f"{model}: predict inputs"))(params, xs)
-
-    return Learner(model, loss, optimiser, rate, batch_size, init, step, predict, check,
-                   check_state)
+    return _assembled("supervised", model, loss, {"params": optimiser, "inputs": DATA,
+                                                  "targets": DATA},
+                      learning_rate, batch_size, derivative)
 
 
-class DreamState(NamedTuple):
-    """Deep dreaming carries the input being learned and its optimiser state.
+def dream(model: Para, loss: Para, optimiser: Optimiser, learning_rate: Rate | None = None, *,
+          batch_size: int | None = None) -> Learner:
+    """Learn the *input* with the parameters fixed (deep dreaming, CFGBL §4.2, Fig. 7).
 
-    Example:
-        >>> import jax.numpy as jnp
-        >>> from categories import ArrayType, layers
-        >>> from learners import dot, gradient
-        >>> init, step = dream(layers.linear(2, 1), dot(ArrayType((1,))), gradient())
-        >>> s = init(jnp.zeros(2))
-        >>> isinstance(s, DreamState), s.inputs.tolist(), s.opt_state, int(s.step)
-        (True, [0.0, 0.0], (), 0)
-    """
-    inputs: Any
-    opt_state: Any
-    step: Any
-
-
-def dream(model: Para, loss: Para, optimiser: Optimiser, learning_rate: Rate | None = None
-          ) -> tuple[Callable[[Any], DreamState], Callable[..., tuple[DreamState, Any]]]:
-    """Learn the *input* instead of the parameters (CFGBL §4.2, Fig. 7).
-
-    Returns ``(init, step)``: ``init(x0)`` and ``step(state, params, target)``; the
-    parameter changes are discarded. With the dot loss and ``ascent(ε)`` this is
-    CFGBL Ex. 4.5: ``a ← a + ε R[f](p, a, b_t)``.
+    ``init(params=p, inputs=a0)``, ``step(state, target)``; the state's ``params`` is
+    ``{"params": p, "inputs": a}``. With the dot loss and ``ascent(ε)`` (the default
+    rate) this is CFGBL Ex. 4.5: ``a ← a + ε R[f](p, a, b_t)``.
 
     Example: for ``f(W, a) = W a`` that is ``a ← a + ε Wᵀ b_t``.
 
         >>> import jax.numpy as jnp
         >>> from categories import ArrayType, layers
         >>> from learners import ascent, dot, gradient
-        >>> init, step = dream(layers.linear(2, 1), dot(ArrayType((1,))), gradient(), ascent(0.5))
+        >>> dreamer = dream(layers.linear(2, 1), dot(ArrayType((1,))), gradient(), ascent(0.5))
         >>> W, target = {"weight": jnp.array([[1.0, 2.0]])}, jnp.array([1.0])
-        >>> s, value = step(init(jnp.zeros(2)), W, target)
-        >>> s.inputs.tolist(), float(value)
+        >>> s, value = dreamer.step(dreamer.init(params=W, inputs=jnp.zeros(2)), target)
+        >>> s.params["inputs"].tolist(), float(value)
         ([0.5, 1.0], 0.0)
-        >>> s, value = step(s, W, target)
-        >>> s.inputs.tolist(), float(value)  # the loss b_t · W a grows
+        >>> s, value = dreamer.step(s, target)
+        >>> s.params["inputs"].tolist(), float(value)  # the loss b_t · W a grows
         ([1.0, 2.0], 2.5)
     """
-    rate = learning_rate if learning_rate is not None else ascent(1.0)
-    _check_para("dream", "model", model)
-    _check_para("dream", "loss", loss)
-    _check_parts(optimiser, rate)
-    body = as_lens(model >> loss).inside
-    cat = model.inside.category
-    P, Bt, A = model.param, loss.param, model.dom
-    U, S = optimiser.lens(A, cat), optimiser.state_object(A)
-    closed = LensCategory(cat).tensor(LensCategory(cat).id(P @ Bt), U) >> body
-    rate.cap(closed.cod.fwd, cat, 0)  # built once here, so a rate its category lacks fails now
-    objs = (P, Bt, S, A)
+    return _assembled("dream", model, loss, {"params": FIXED, "inputs": optimiser,
+                                             "targets": DATA},
+                      learning_rate if learning_rate is not None else ascent(1.0), batch_size)
 
-    def init(inputs):
-        cat.check_point(A, inputs, f"{model}: input")
-        return DreamState(inputs, optimiser.init(inputs), jnp.zeros((), jnp.int32))
 
-    def step(state, params, target):
-        cat.check_point(P, params, f"{model}: parameters")
-        cat.check_point(Bt, target, f"{loss}: target")
-        (_, _, s, a), loss_value = _run(closed, objs, [params, target, state.opt_state,
-                                                       state.inputs], rate, state.step)
-        return DreamState(a, s, state.step + 1), _mean(loss_value)
+def adversarial(model: Para, loss: Para, optimiser: Optimiser, learning_rate: Rate | None = None,
+                *, batch_size: int | None = None) -> Learner:
+    """Adversarial examples: the inputs learned by *ascent* of the loss against data
+    targets, the parameters fixed. ``init(params=p, inputs=x)``, ``step(state, y)``.
 
-    return init, step
+    With ``sign_sgd(ε)`` and one step this is the fast gradient sign method,
+    ``x ← x + ε sign(∇_x loss(f(p, x), y))``.
+
+    Example: one signed step against ``½(W x − y)²`` at ``W = [1, −1]``.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import quadratic, sign_sgd
+        >>> attack = adversarial(layers.linear(2, 1), quadratic(ArrayType((1,))), sign_sgd(0.1))
+        >>> s = attack.init(params={"weight": jnp.array([[1.0, -1.0]])}, inputs=jnp.zeros(2))
+        >>> s, loss = attack.step(s, jnp.array([1.0]))  # ∇_x = (Wx − y) Wᵀ = [−1, 1]
+        >>> s.params["inputs"].tolist()
+        [-0.10000000149011612, 0.10000000149011612]
+    """
+    return _assembled("adversarial", model, loss, {"params": FIXED, "inputs": optimiser,
+                                                   "targets": DATA},
+                      learning_rate if learning_rate is not None else ascent(1.0), batch_size)
+
+
+def learn_targets(model: Para, loss: Para, optimiser: Optimiser,
+                  learning_rate: Rate | None = None, *, batch_size: int | None = None
+                  ) -> Learner:
+    """Learn the *targets* with the parameters fixed and the inputs as data: the target
+    that the loss finds best for the model's outputs (descent by default).
+    ``init(params=p, targets=t0)``, ``step(state, x)``.
+
+    Example: under the quadratic loss the target moves to the prediction ``W x``.
+
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType, layers
+        >>> from learners import sgd
+        >>> from learners import quadratic
+        >>> learner = learn_targets(layers.linear(1, 1), quadratic(ArrayType((1,))), sgd(1.0))
+        >>> s = learner.init(params={"weight": jnp.array([[3.0]])}, targets=jnp.array([0.0]))
+        >>> s, _ = learner.step(s, jnp.array([1.0]))
+        >>> s.params["targets"].tolist()
+        [3.0]
+    """
+    return _assembled("learn_targets", model, loss, {"params": FIXED, "inputs": DATA,
+                                                     "targets": optimiser},
+                      learning_rate, batch_size)

@@ -24,7 +24,7 @@ from categories import SMOOTH, ArrayType, BadObject, LeftAdditiveCategory, Objec
 from . import _build as build
 
 __all__ = ["quadratic", "softmax_cross_entropy", "binary_cross_entropy", "mean_absolute",
-           "dot", "difference"]
+           "dot", "hinge", "difference"]
 
 _SCALAR = ArrayType(())
 
@@ -115,6 +115,20 @@ def dot(b: ArrayType, category: Any = SMOOTH) -> Para:
         11.0
     """
     return _smooth_loss("dot", b, lambda t, p: jnp.sum(t * p), category)
+
+
+def hinge(b: ArrayType, category: Any = SMOOTH) -> Para:
+    """Hinge loss ``Σ max(0, 1 − b_t b_p)`` with labels ``b_t ∈ {−1, +1}`` (a linear
+    SVM's, CFGBL §6); ``Δb_p = −α b_t [b_t b_p < 1]`` (the subgradient 0 at the kink).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from categories import ArrayType
+        >>> loss = hinge(ArrayType((2,)))
+        >>> float(loss(jnp.array([1.0, -1.0]), jnp.array([0.5, -3.0])))  # ½ + 0
+        0.5
+    """
+    return _smooth_loss("hinge", b, lambda t, p: jnp.sum(jax.nn.relu(1 - t * p)), category)
 
 
 def difference(b: Object, category: LeftAdditiveCategory) -> Para:

@@ -1823,6 +1823,11 @@ def masked(optimiser: Optimiser, mask: Any) -> Optimiser:
 def freeze(mask: Any) -> Optimiser:
     """No change on the leaves where ``mask`` is True (``optax.freeze``); chain it last.
 
+    The leaves stay in the model and in the optimiser's state: use it to freeze for part
+    of a run and thaw later. ``categories.freeze_params(model, params, "0.weight")``
+    freezes on the model's side instead: the leaves become constants (a
+    reparametrisation), so the optimiser never sees them and no change is computed.
+
     Example:
         >>> import jax.numpy as jnp
         >>> from categories import SMOOTH, TreeType

@@ -36,6 +36,7 @@ import numpy as np
 
 from categories import AxiomError, BadHyperparameter, BadPoint
 
+from . import _shard
 from ._learner import Learner, LearnerState
 
 __all__ = ["fit", "accuracy", "Diverged", "DivergenceWarning"]
@@ -91,17 +92,18 @@ CHUNK = 1024
 """Epochs per compiled call when no metrics are asked for (a host round trip per chunk)."""
 
 
-def _check_data(x: Any, y: Any) -> int:
-    n = {int(np.shape(v)[0]) for v in jax.tree.leaves((x, y))}
-    if len(n) != 1:
-        raise BadPoint(f"fit: x and y must have the same number of examples, got lengths "
-                       f"{sorted(n)}")
-    for name, v in (("x", x), ("y", y)):
+def _check_data(data: tuple, names: tuple[str, ...]) -> int:
+    """The number of examples (1 for a learner without data ports: an epoch is a step)."""
+    n = {int(np.shape(v)[0]) for v in jax.tree.leaves(data)}
+    if len(n) > 1:
+        raise BadPoint(f"fit: the data sets {', '.join(names)} must have the same number of "
+                       f"examples, got lengths {sorted(n)}")
+    for name, v in zip(names, data):
         for leaf in jax.tree.leaves(v):
             floating = jnp.issubdtype(jnp.result_type(leaf), jnp.floating)
             if floating and not np.all(np.isfinite(leaf)):
                 raise BadPoint(f"fit: {name} contains NaN or Inf")
-    return n.pop()
+    return n.pop() if n else 1
 
 
 def _orders(order: Any, n: int, epochs: int) -> Callable[[int], np.ndarray] | None:
@@ -140,9 +142,9 @@ def _finite(loss: Any, params: Any) -> Any:
 
 
 def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: bool,
-              report: bool) -> tuple[Callable, dict]:
+              report: bool, placement: _shard.Placement | None = None) -> tuple[Callable, dict]:
     """The cached multi-epoch function for these options (shapes are jit's business)."""
-    cache_key = (n, chunk, mode, drop_remainder, report)
+    cache_key = (n, chunk, mode, drop_remainder, report, placement)
     if cache_key in learner.compiled:
         return learner.compiled[cache_key]
     bs = learner.batch_size or 1
@@ -159,11 +161,23 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
             return v if learner.batch_size is None else v.reshape(batches, bs, *v.shape[1:])
         return jax.tree.map(leaf, data)
 
-    def batches_of(x, y, order):
+    def batches_of(data, order):
         # padding rows repeat the first example and are masked out by keep
         order = jnp.concatenate([order, jnp.zeros(max(slots - n, 0), order.dtype)])[:slots]
-        data = (take(x, order), take(y, order))
-        return data + ((jnp.arange(slots) < n).reshape(batches, bs),) if masked else data
+        data = tuple(take(d, order) for d in data)
+        if not data:  # no data ports: each batch is one step on nothing
+            data = (jnp.zeros((batches, 0)),)
+        return data, ((jnp.arange(slots) < n).reshape(batches, bs) if masked else None)
+
+    def step(state, batch):
+        data, keep = batch
+        data = data if learner.data_ports else ()
+        return learner.step(state, *data) if keep is None else learner.step(state, *data,
+                                                                              keep=keep)
+
+    # on a mesh: each device gathers and steps its rows of every batch (XLA adds the changes)
+    batches_of = _shard.split_batches(batches_of, placement)
+    step = _shard.stepper(step, placement)
 
     def mean(losses):
         if not masked:
@@ -171,9 +185,8 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
         real = jnp.minimum(bs, n - bs * jnp.arange(batches)).astype(losses.dtype)
         return jnp.sum(losses * real) / n
 
-    def one_epoch(state, x, y, order):
-        state, losses = jax.lax.scan(lambda s, b: learner.step(s, *b), state,
-                                     batches_of(x, y, order))
+    def one_epoch(state, data, order):
+        state, losses = jax.lax.scan(step, state, batches_of(data, order))
         return state, mean(losses)
 
     def order_of(key, e, orders, i):
@@ -185,12 +198,12 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
         if info["listener"] is not None:
             info["listener"](int(e), float(loss))
 
-    def epochs(state, x, y, key, first, count, orders, guard):
+    def epochs(state, data, key, first, count, orders, guard):
         info["traces"] += 1  # runs once per trace, not per call
 
         def body(carry):
             i, state, losses, ok = carry
-            new, loss = one_epoch(state, x, y, order_of(key, first + i, orders, i))
+            new, loss = one_epoch(state, data, order_of(key, first + i, orders, i))
             if report:
                 jax.debug.callback(tell, first + i, loss)
             if guard:  # an epoch that ends non-finite is undone, and the loop stops
@@ -211,18 +224,18 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
     info["guarded"] = jax.jit(functools.partial(epochs, guard=True))
 
     @jax.jit
-    def locate(state, x, y, key, e, orders):
+    def locate(state, data, key, e, orders):
         """Replay epoch ``e`` step by step: the last finite state, and the first
         non-finite step's index in the epoch."""
         def body(carry, b):
             state, bad, i = carry
-            new, loss = learner.step(state, *b)
+            new, loss = step(state, b)
             ok = (bad < 0) & _finite(loss, new.params)
             state = jax.tree.map(lambda a, c: jnp.where(ok, a, c), new, state)
             return (state, jnp.where((bad < 0) & ~ok, i, bad), i + 1), None
 
         (state, bad, _), _ = jax.lax.scan(body, (state, jnp.int32(-1), jnp.int32(0)),
-                                          batches_of(x, y, order_of(key, e, orders, 0)))
+                                          batches_of(data, order_of(key, e, orders, 0)))
         return state, bad
 
     info["locate"] = locate
@@ -235,11 +248,11 @@ def _settle(state: Any) -> Any:
     return jax.tree.map(lambda v: jnp.asarray(v).astype(jnp.asarray(v).dtype), state)
 
 
-def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
+def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
         key: Any = None, shuffle: bool = True, order: Any = None,
         drop_remainder: bool = False, metrics: dict[str, Callable[[Any], float]] | None = None,
-        metrics_every: int = 1, progress: bool | None = None, divergence: str = "stop"
-        ) -> tuple[LearnerState, dict[str, list[float]]]:
+        metrics_every: int = 1, progress: bool | None = None, divergence: str = "stop",
+        mesh: Any = None) -> tuple[LearnerState, dict[str, list[float]]]:
     """Train for ``epochs`` epochs; return the final state and the history.
 
     Epoch ``e`` (counted from the state's step, so a run resumed from a checkpoint
@@ -248,6 +261,10 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
     as given by ``order``.
 
     Args:
+        data: a data set (examples along a leading axis) for each of the learner's
+            data ports, in ``learner.data_ports`` order: ``x, y`` for supervised
+            learning, ``targets`` for deep dreaming. A learner with no data ports
+            takes none, and each epoch is one step.
         epochs: how many passes over the data.
         key: the ``jax.random`` key of the shuffles (needed when shuffling).
         shuffle: shuffle every epoch (ignored when ``order`` is given).
@@ -267,6 +284,11 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
             (raise :class:`Diverged`, carrying that state), or ``"ignore"`` (train
             on, unchecked). Each epoch is checked once; the epoch that went
             non-finite is replayed step by step to find the step.
+        mesh: train data-parallel on a ``jax.sharding.Mesh`` (batches split over its
+            ``"data"`` axis, large state leaves over its ``"model"`` axis if it has
+            one) or as :func:`data_parallel` places; the data set is copied to every
+            device. The result is the one-device run's, up to the order of float32
+            sums (bit for bit for circuits). See ``docs/guides/distributed.md``.
 
     Returns:
         ``(state, history)``: ``history["loss"]`` has the mean loss of every epoch,
@@ -278,6 +300,8 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
             a malformed ``order``, no key to shuffle with, or (with
             ``drop_remainder``) fewer examples than one batch.
         Diverged: with ``divergence="raise"``, when training goes non-finite.
+        BadHyperparameter: a ``mesh`` without a data axis, or a batch size its data
+            axis does not divide (naming both).
 
     Example: ``y = 2x`` by mini-batch descent on ``w``, two batches an epoch.
 
@@ -299,9 +323,17 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
                 or value < low:
             raise BadHyperparameter(f"fit: {name} must be a whole number ≥ {low}, got {value!r}")
-    learner.check(x, y)  # before anything is traced: data sets the model and loss accept
+    learner.check(*data)  # before anything is traced: data sets the model and loss accept
     learner.check_state(state)
-    n = _check_data(x, y)
+    n = _check_data(data, tuple({"inputs": "x", "targets": "y"}.get(p, p)
+                                for p in learner.data_ports))
+    aligned = [p for p in learner.held_ports if p != "params"]
+    if aligned and learner.batch_size is not None and (n != learner.batch_size or order
+                                                       is not None or shuffle):
+        raise BadPoint(f"fit: this learner holds a batch of {', '.join(aligned)} (one per "
+                       f"example), aligned with the data's rows, so fit takes exactly "
+                       f"batch_size={learner.batch_size} examples in their order "
+                       f"(shuffle=False, no order=); got {n} examples")
     orders = _orders(order, n, epochs)
     mode = "given" if orders else ("shuffle" if shuffle else "ordered")
     if mode == "shuffle" and key is None:
@@ -311,11 +343,12 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
     if mode == "given":  # each call takes a table of its epochs' orders: keep it small
         chunk = max(1, min(chunk, 2 ** 22 // max(n, 1)))
     show = bool(progress or (progress is None and epochs >= 20))
-    run, info = _compiled(learner, n, chunk, mode, drop_remainder, show)
+    placement = _shard.plan(mesh, learner.batch_size, "fit")
+    run, info = _compiled(learner, n, chunk, mode, drop_remainder, show, placement)
     guard = divergence != "ignore"
-    x, y = jax.tree.map(jnp.asarray, (x, y))
+    data = _shard.place_data(placement, jax.tree.map(jnp.asarray, data))
     key = key if key is not None else jax.random.key(0)
-    state = _settle(state)
+    state = _shard.place_state(placement, _settle(state))
     history: dict[str, list[float]] = {"loss": [], **{k: [] for k in (metrics or {})}}
     if metrics:
         history["metric_epochs"] = []
@@ -336,7 +369,7 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
             table = np.zeros((chunk, n) if mode == "given" else (0,), np.int32)
             for i in range(count if mode == "given" else 0):
                 table[i] = orders(start + done + i)
-            args = (x, y, key, start + done, count, table)
+            args = (data, key, start + done, count, table)
             state_before, (state, losses, completed, ok) = state, run(state, *args)
             if guard and not bool(ok):
                 state, losses, completed, ok = info["guarded"](state_before, *args)
@@ -345,8 +378,7 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
             history["loss"] += losses[:completed].tolist()
             done += completed
             if guard and not bool(ok):
-                state = _diverged(info, state, x, y, key, start + done, orders, n, history,
-                                  divergence)
+                state = _diverged(info, state, data, key, start + done, orders, history)
                 break
             if metrics:
                 history["metric_epochs"].append(done)
@@ -369,11 +401,11 @@ def fit(learner: Learner, state: LearnerState, x: Any, y: Any, *, epochs: int,
     return state, history
 
 
-def _diverged(info: dict, state: Any, x: Any, y: Any, key: Any, epoch: int,
-              orders: Callable | None, n: int, history: dict, divergence: str) -> Any:
+def _diverged(info: dict, state: Any, data: tuple, key: Any, epoch: int,
+              orders: Callable | None, history: dict) -> Any:
     """Replay the epoch that went non-finite to find the step; its last finite state."""
     table = orders(epoch)[None] if orders else np.zeros((0,), np.int32)
-    state, batch = info["locate"](state, x, y, key, epoch, table)
+    state, batch = info["locate"](state, data, key, epoch, table)
     history["diverged"] = {"epoch": epoch, "step": int(state.step), "batch": int(batch)}
     return state
 

@@ -22,6 +22,7 @@ from . import _hyper as hyper
 
 __all__ = ["Schedule", "constant", "exponential", "cosine", "warmup_cosine", "as_schedule"]
 
+#: The type of a schedule, from the step count ``t`` to the step size ``η(t)``.
 Schedule = Callable[[jnp.ndarray], jnp.ndarray]
 
 

@@ -38,6 +38,7 @@ from typing import Any, Callable
 from categories import (CartesianCategory, Immutable, Morphism, MonoidalCategory, NotComposable,
                         Object)
 from categories import factors, join, join_all, split, split_all, tensor_objects
+from categories._abc import set_fields
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,11 @@ class Lens(Morphism):
             dom_bwd = put.cod
         elif dom_bwd is None or cod_bwd is None:
             raise NotComposable("a Lens whose put is built lazily needs dom_bwd and cod_bwd")
-        vars(self).update(get=get, _put=put, _base=base, dom=LensType(a, dom_bwd),
-                          cod=LensType(get.cod, cod_bwd), op=op, parts=parts, name=name)
+        set_fields(self, get=get, _put=put, _base=base, dom=LensType(a, dom_bwd),
+                   cod=LensType(get.cod, cod_bwd), op=op, parts=parts, name=name)
         if forward is None:
             forward, backward = self._default_run()
-        vars(self).update(forward=forward, backward=backward)
+        set_fields(self, forward=forward, backward=backward)
 
     @classmethod
     def _composite(cls, base: CartesianCategory, get: Callable[[], Morphism],
@@ -141,8 +142,8 @@ class Lens(Morphism):
         functions; ``objects`` are its ``dom`` and ``cod`` where known (its parts joined
         there), else those of a tensor, the products of its parts'."""
         lens = cls.__new__(cls)
-        vars(lens).update(_make_get=get, _put=put, _base=base, op=op, parts=parts, name="",
-                          forward=forward, backward=backward, **objects)
+        set_fields(lens, _make_get=get, _put=put, _base=base, op=op, parts=parts, name="",
+                   forward=forward, backward=backward, **objects)
         return lens
 
     @cached_property

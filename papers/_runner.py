@@ -3,7 +3,9 @@
 A run writes into a fresh folder of its own (:func:`new_run_folder`) and saves
 ``results.json`` and ``results.md`` again after every experiment, with the
 experiments still to run marked pending, so a run that is interrupted or
-crashes keeps everything it finished.
+crashes keeps everything it finished. Experiments that share a :class:`Figure`
+are drawn in one picture once the last of them has run; any other experiment
+with curves gets a picture of its own as it finishes.
 """
 
 from __future__ import annotations
@@ -27,24 +29,45 @@ FULL_LABEL = "full run"
 
 @dataclass
 class Result:
-    """What an experiment reports: its number, the reference and what that reference is."""
+    """What an experiment reports: its number, the reference and what that reference is.
+
+    ``curves`` maps a curve's name (``"training loss"``, ``"test accuracy"``) to one
+    value per epoch; ``budget`` says what was run (``"400 epochs"``), from the numbers
+    the experiment used, so a quick run's rows say their own budget.
+    """
 
     value: float | None
     reference: float | None = None
     reference_note: str = ""
     curves: dict[str, list[float]] = field(default_factory=dict)
     note: str = ""
+    budget: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One picture for a family of experiments: a panel per curve name, a line per
+    experiment. ``title`` says what the lines share (model, data, hyperparameters)."""
+
+    name: str
+    title: str
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A named reproduction: ``run(quick, out, options) -> Result``."""
+    """A named reproduction: ``run(quick, out, options) -> Result``.
+
+    ``figure``: the family picture its curves go into (None: a picture of its own,
+    named by ``key``); ``label``: its line's name there.
+    """
 
     key: str
     paper: str
     title: str
     metric: str
     run: Callable[..., Result]
+    figure: Figure | None = None
+    label: str = ""
 
 
 def new_run_folder(root: Path, *, quick: bool) -> Path:
@@ -74,8 +97,21 @@ def new_run_folder(root: Path, *, quick: bool) -> Path:
     return folder
 
 
-def table(rows: list[dict]) -> str:
-    """The results as one markdown table; unfinished experiments say what became of them."""
+def describe(row: dict, *, quick: bool) -> str:
+    """The row's experiment as the table names it: its title and the budget it ran,
+    every row of a quick run marked quick."""
+    if quick:
+        return f"{row['title']} (quick: {row['budget']})" if row["budget"] else \
+            f"{row['title']} (quick)"
+    return f"{row['title']}, {row['budget']}" if row["budget"] else row["title"]
+
+
+def table(rows: list[dict], *, quick: bool = False) -> str:
+    """The results as one markdown table; unfinished experiments say what became of them.
+
+    Values are fractions (accuracies, hit rates), shown with four decimals; references
+    are shown as their sources give them.
+    """
     out = ["| experiment | metric | reference | paralens | wall time |",
            "| --- | --- | --- | --- | --- |"]
     for r in rows:
@@ -85,11 +121,12 @@ def table(rows: list[dict]) -> str:
         if r["status"] != "done":
             value = r["status"]
         else:
-            value = "—" if r["value"] is None else f"{r['value']:.4g}"
+            value = "—" if r["value"] is None else f"{r['value']:.4f}"
         if r["note"]:
             value += f" ({r['note']})"
         seconds = "—" if r["seconds"] is None else f"{r['seconds']:.1f} s"
-        out.append(f"| {r['key']}: {r['title']} | {r['metric']} | {ref} | {value} | {seconds} |")
+        out.append(f"| {r['key']}: {describe(r, quick=quick)} | {r['metric']} | {ref} | {value} "
+                   f"| {seconds} |")
     return "\n".join(out)
 
 
@@ -99,7 +136,8 @@ def report(rows: list[dict], *, quick: bool, started: str) -> str:
               for s in ("done", "failed", "interrupted", "pending")}
     progress = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     return (f"# paralens papers: {QUICK_LABEL if quick else FULL_LABEL}\n\n"
-            f"Started {started}; {len(rows)} experiments: {progress}.\n\n{table(rows)}\n")
+            f"Started {started}; {len(rows)} experiments: {progress}.\n\n"
+            f"{table(rows, quick=quick)}\n")
 
 
 def run_all(experiments: list[Experiment], *, quick: bool, out: Path,
@@ -107,7 +145,9 @@ def run_all(experiments: list[Experiment], *, quick: bool, out: Path,
     """Run the experiments in order in the run folder ``out``, saving after each one.
 
     ``results.json`` and ``results.md`` are replaced whole after every experiment and
-    its figures are drawn as it finishes. An experiment that raises is recorded as
+    its figure is drawn as it finishes (a family's once its last member has run). A
+    quick run compiles with XLA's optimisations off: its budgets are so small that
+    compiling is nearly all of its time. An experiment that raises is recorded as
     failed (its traceback printed and kept in results.json) and the others still run.
     Ctrl-C stops the run: the experiment under way is marked interrupted, the rest stay
     pending, and the table is saved before the ``KeyboardInterrupt`` goes on.
@@ -123,14 +163,15 @@ def run_all(experiments: list[Experiment], *, quick: bool, out: Path,
     bar = tqdm(total=len(experiments), desc="experiments", unit="exp", disable=not progress)
     running = None
     try:
-        with ctrl_c_remembered() as pressed:
+        with ctrl_c_remembered() as pressed, _compile_effort(quick):
             save()
             for i, e in enumerate(experiments):
                 bar.set_postfix_str(e.key)
                 running = i
                 rows[i] = _run_one(e, quick=quick, out=out, options=options)
                 save()
-                _plot(rows, i, out)
+                if _plot(experiments, rows, i, out, quick=quick):
+                    save()  # the rows now name their picture
                 bar.update()
                 if pressed:  # a Ctrl-C that Python swallowed (it came during a callback)
                     raise KeyboardInterrupt
@@ -183,13 +224,29 @@ def ctrl_c_remembered() -> Iterator[list[int]]:
             signal.signal(signal.SIGINT, current)
 
 
+@contextlib.contextmanager
+def _compile_effort(quick: bool) -> Iterator[None]:
+    """XLA's optimisations off for a quick run (JAX's documented switch for programs
+    that run for less time than they take to optimise), restored afterwards."""
+    import jax
+
+    name = "jax_disable_most_optimizations"
+    before = jax.config.read(name)
+    jax.config.update(name, quick)
+    try:
+        yield
+    finally:
+        jax.config.update(name, before)
+
+
 def _row(e: Experiment, status: str, seconds: float | None, result: Result | None = None,
          note: str = "") -> dict:
     result = result or Result(None)
     return {"key": e.key, "paper": e.paper, "title": e.title, "metric": e.metric,
             "status": status, "value": result.value, "reference": result.reference,
             "reference_note": result.reference_note, "note": result.note or note,
-            "seconds": seconds, "curves": result.curves}
+            "budget": result.budget, "seconds": seconds, "curves": result.curves,
+            "figure": None}
 
 
 def _run_one(e: Experiment, *, quick: bool, out: Path, options: dict) -> dict:
@@ -213,11 +270,11 @@ def _save(rows: list[dict], out: Path, *, quick: bool, started: str) -> None:
     document = {"mode": "quick" if quick else "full",
                 "label": QUICK_LABEL if quick else FULL_LABEL,
                 "started": started, "experiments": rows}
-    _replace(out / "results.json", json.dumps(document, indent=1).encode() + b"\n")
-    _replace(out / "results.md", report(rows, quick=quick, started=started).encode())
+    write_atomically(out / "results.json", json.dumps(document, indent=1).encode() + b"\n")
+    write_atomically(out / "results.md", report(rows, quick=quick, started=started).encode())
 
 
-def _replace(path: Path, content: bytes | Callable[[IO[bytes]], None]) -> None:
+def write_atomically(path: Path, content: bytes | Callable[[IO[bytes]], None]) -> None:
     """Write ``path`` whole or not at all: a reader, or a run killed mid-write, never
     leaves half a file (the new text goes to a temporary file that replaces it)."""
     temporary = path.with_name(f".{path.name}.tmp")
@@ -234,30 +291,85 @@ def _replace(path: Path, content: bytes | Callable[[IO[bytes]], None]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _plot(rows: list[dict], i: int, out: Path) -> None:
-    """Row ``i``'s loss curve, and its family's comparison once three of it have curves."""
-    if not rows[i]["curves"]:
-        return
+def _plot(experiments: list[Experiment], rows: list[dict], i: int, out: Path, *,
+          quick: bool) -> bool:
+    """Draw row ``i``'s curves: in its family's picture once no member is left to run,
+    else in a picture of its own. Each row drawn records its picture's file name.
+
+    Returns:
+        Whether a picture was drawn.
+    """
+    figure = experiments[i].figure
+    if figure is None:
+        members, name, title = [i], experiments[i].key, rows[i]["title"]
+    else:
+        members = [j for j, e in enumerate(experiments) if e.figure == figure]
+        if any(rows[j]["status"] == "pending" for j in members):
+            return False
+        name, title = figure.name, figure.title
+    lines = {experiments[j].label or experiments[j].key: rows[j]["curves"] for j in members
+             if rows[j]["curves"]}
+    if not lines:
+        return False
+    budget = rows[i]["budget"]
+    if quick:
+        title += f" (quick: {budget})" if budget else " (quick)"
+    elif budget:
+        title += f", {budget}"
+    write_atomically(out / f"{name}.png", lambda f: draw(lines, title, f))
+    for j in members:
+        if rows[j]["curves"]:
+            rows[j]["figure"] = f"{name}.png"
+    return True
+
+
+def draw(lines: dict[str, dict[str, list[float]]], title: str, file: IO[bytes]) -> None:
+    """A PNG of per-epoch curves: one panel per curve name (loss on a log scale when it
+    spans more than a decade, accuracies on [0, 1]), one line per entry of ``lines``, whole-number
+    epoch ticks, the legend below the panels. Lines whose labels share the text
+    before the first ``", "`` (``"linear, JAX keys"``, ``"linear, reference"``) share a
+    colour and differ in dash pattern."""
+    import textwrap
+
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    def figure(name: str, title: str, curves: dict[str, list[float]]) -> None:
-        fig, ax = plt.subplots(figsize=(6, 4))
-        ax.set_prop_cycle(color=plt.cm.tab20.colors)
-        for label, values in curves.items():
-            ax.plot(range(1, len(values) + 1), values, label=label)
-        ax.set(xlabel="epoch", ylabel="training loss", title=title)
-        ax.set_yscale("log")
-        if len(curves) > 1:
-            ax.legend(fontsize="small")
-        fig.tight_layout()
-        _replace(out / name, lambda f: fig.savefig(f, format="png", dpi=100))
-        plt.close(fig)
-
-    figure(f"{rows[i]['key']}.png", rows[i]["title"], rows[i]["curves"])
-    group = rows[i]["key"].rpartition(".")[0]
-    family = {r["key"].rpartition(".")[2]: v for r in rows
-              if r["curves"] and r["key"].rpartition(".")[0] == group for v in r["curves"].values()}
-    if len(family) > 2:  # one picture comparing a family (the optimisers)
-        figure(f"{group}.png", f"{group}: training loss", family)
+    panels = list(dict.fromkeys(name for curves in lines.values() for name in curves))
+    width = 5 * len(panels)
+    fig, axes = plt.subplots(1, len(panels), figsize=(width, 4), squeeze=False,
+                             layout="constrained")
+    groups = list(dict.fromkeys(label.split(", ")[0] for label in lines))
+    seen: dict[str, int] = {}
+    styles = {}
+    for label in lines:
+        group = groups.index(label.split(", ")[0])
+        member = seen[group] = seen.get(group, -1) + 1
+        # past ten groups the colours come round again, with another dash pattern
+        styles[label] = {"color": plt.cm.tab10.colors[group % 10],
+                         "linestyle": ("-", "--", ":", "-.")[(member + group // 10) % 4]}
+    handles = {}
+    for ax, panel in zip(axes[0], panels):
+        for label, curves in lines.items():
+            values = curves.get(panel)
+            if values:
+                handles[label], = ax.plot(range(1, len(values) + 1), values, label=label,
+                                          marker="o" if len(values) <= 20 else None,
+                                          markersize=3, **styles[label])
+        values = [v for curves in lines.values() for v in curves.get(panel, [])]
+        if "loss" in panel and min(values) > 0 and max(values) > 10 * min(values):
+            ax.set_yscale("log")
+        elif "accuracy" in panel:
+            ax.set_ylim(0, 1.02)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set(xlabel="epoch", ylabel=panel)
+        ax.grid(alpha=0.3)
+    if len(handles) > 1:
+        longest = max(map(len, handles))  # about 6.5 pixels a character at this size
+        columns = max(1, min(len(handles), int(width * 100 // (longest * 6.5 + 50))))
+        fig.legend(list(handles.values()), list(handles), loc="outside lower center",
+                   ncols=columns, fontsize="small", frameon=False)
+    fig.suptitle(textwrap.fill(title, int(width * 100 / 7.5)), fontsize=10)  # ~7.5 px a character
+    fig.savefig(file, format="png", dpi=100)
+    plt.close(fig)

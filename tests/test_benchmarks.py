@@ -2,8 +2,11 @@
 themselves live in benchmarks/README.md, never in timed tests."""
 
 import json
+import pathlib
+import re
 
 import jax
+import pytest
 
 from benchmarks.__main__ import main
 
@@ -25,3 +28,11 @@ def test_quick_benchmarks_run_and_agree(tmp_path, capsys):
     depth = [r for r in rows if r["benchmark"].startswith("depth")]
     assert depth[1]["paralens_equations"] == depth[1]["handwritten_equations"]
     assert "| benchmark |" in capsys.readouterr().out
+
+
+def test_results_default_to_a_folder_git_ignores(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    default = re.search(r"default:\s+(\S+?)\)", capsys.readouterr().out).group(1)
+    ignored = (pathlib.Path(__file__).resolve().parents[1] / ".gitignore").read_text().split()
+    assert "/" in default and default.split("/")[0] + "/" in ignored, default

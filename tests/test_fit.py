@@ -118,12 +118,12 @@ def test_keep_masks_rows_in_a_step():
     learner = _learner(4, gradient())
     state = learner.init(PARAMS)
     x, t = jnp.asarray(X_IRIS[:4]), jnp.asarray(T_IRIS[:4])
-    masked, loss = learner.step(state, x, t, jnp.array([True, True, False, False]))
+    masked, loss = learner.step(state, x, t, keep=jnp.array([True, True, False, False]))
     half, half_loss = _learner(2, gradient()).step(state, x[:2], t[:2])
     _close(masked.params, half.params)
     np.testing.assert_allclose(loss, half_loss, rtol=1e-6)
     with pytest.raises(BadPoint, match="one example per step"):
-        _learner(None).step(state, x[0], t[0], jnp.array([True]))
+        _learner(None).step(state, x[0], t[0], keep=jnp.array([True]))
 
 
 def test_metrics_every_k_epochs_and_after_the_last():
@@ -212,7 +212,7 @@ def test_divergence_can_raise_or_be_ignored():
 @pytest.mark.parametrize("call,words", [
     (lambda: supervised(MODEL, quadratic(Y), sgd(0.1), learning_rate=0.1),
      "learning_rate must be a Rate such as descent(0.1)"),
-    (lambda: supervised(MODEL, quadratic(Y), 0.1), "the optimiser must be an Optimiser"),
+    (lambda: supervised(MODEL, quadratic(Y), 0.1), "the params port takes an optimiser"),
     (lambda: fit(_learner(10), _learner(10).init(PARAMS), X_IRIS, LABELS, epochs=1,
                  key=jax.random.key(0)), "expected f32[150,3]"),
     (lambda: fit(_learner(10), _learner(10).init(PARAMS), X_IRIS.astype(np.int32), T_IRIS,

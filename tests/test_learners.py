@@ -103,9 +103,10 @@ def test_identity_rate_runs_the_generic_assembly(a, b, seed):
 def test_ex_4_5_deep_dreaming_ascends_the_input(a, b, seed):
     """a ← a + ε R[f](p, a, b_t) with the dot loss, and the parameters are untouched."""
     p = MODEL.init(jax.random.key(seed))
-    init, step = dream(MODEL, dot(Y), gradient(), ascent(0.3))
-    state, _ = step(init(a), p, b)
-    _close(state.inputs, a + 0.3 * jax.grad(lambda x: jnp.dot(b, MODEL(p, x)))(a))
+    dreamer = dream(MODEL, dot(Y), gradient(), ascent(0.3))
+    state, _ = dreamer.step(dreamer.init(params=p, inputs=a), b)
+    _close(state.params["inputs"], a + 0.3 * jax.grad(lambda x: jnp.dot(b, MODEL(p, x)))(a))
+    assert state.params["params"] is p
 
 
 def test_freezing_by_reparametrisation_keeps_the_frozen_layer():

@@ -26,7 +26,7 @@ import pytest
 import learners as L
 from categories import (ArrayType, AxiomError, BadFile, BadHyperparameter, BadObject, BadPoint,
                         Immutable, MissingStructure, NotComposable, Record,
-                        ReverseDerivativeCategory, layers, smooth)
+                        ReverseDerivativeCategory, freeze_params, layers, smooth, tie_params)
 from circuits import CIRCUIT, Bits, gates, oracle
 from lenses import as_lens
 from learners import data, schedules
@@ -64,8 +64,8 @@ def saved(d, name, state):
 
 
 def dreamer():
-    init, step = L.dream(MODEL, CE, L.sgd(0.1))
-    return step, init(np.ones(4, np.float32))
+    learner = L.dream(MODEL, CE, L.sgd(0.1))
+    return learner.step, learner.init(params=P, inputs=np.ones(4, np.float32))
 
 
 HYPER = [  # (call, owner, hyperparameter, range words)
@@ -150,7 +150,20 @@ MISUSE = [(f"hyper: {owner}.{name} ({i})", (lambda d, call=call: call()), BadHyp
         MODEL, CE, L.sgd(0.1), learning_rate=0.1), BadObject,
      ["learning_rate must be a Rate", "descent(0.1)", "got 0.1 (float)"]),
     ("supervised: optimiser a float", lambda d: L.supervised(MODEL, CE, 0.1), BadObject,
-     ["optimiser must be an Optimiser", "got 0.1"]),
+     ["the params port takes an optimiser", "got 0.1"]),
+    ("assemble: a port given a string", lambda d: L.assemble(MODEL, CE, inputs="data"),
+     BadObject, ["the inputs port takes an optimiser", "DATA or FIXED", "got 'data' (str)"]),
+    ("assemble: init without a held port", lambda d: L.dream(MODEL, CE, L.sgd(0.1)).init(
+        inputs=np.ones(4, np.float32)), BadPoint,
+     ["init takes the starting point of each held port", "('params', 'inputs')", "['inputs']"]),
+    ("assemble: step given too many data", lambda d: ONE.step(S1, XS[0], YS[0], YS[0]),
+     BadPoint, ["step takes the state and a point of each data port", "('inputs', 'targets')",
+                "got 3"]),
+    ("fit: a batch of dreams shuffled", lambda d: L.fit(
+        L.dream(MODEL, CE, L.sgd(0.1), batch_size=2), L.dream(MODEL, CE, L.sgd(0.1),
+        batch_size=2).init(params=P, inputs=np.ones((2, 4), np.float32)), YS[:2], epochs=1,
+        key=jax.random.key(0)), BadPoint,
+     ["holds a batch of inputs", "batch_size=2", "shuffle=False"]),
     ("supervised: loss of the wrong object", lambda d: L.supervised(
         MODEL, L.quadratic(X4), L.sgd(0.1)), NotComposable,
      ["dense(4→3) >> quadratic", "f32[3]", "f32[4]"]),
@@ -212,13 +225,14 @@ MISUSE = [(f"hyper: {owner}.{name} ({i})", (lambda d, call=call: call()), BadHyp
     ("init: transposed weights", lambda d: ONE.init(
         {"weight": jnp.zeros((4, 3)), "bias": jnp.zeros(3)}), BadPoint,
      ["dense(4→3): parameters", "['weight']", "expected f32[3,4]", "(4, 3)"]),
-    ("dream: an input of the wrong shape", lambda d: L.dream(MODEL, CE, L.sgd(0.1))[0](
-        np.ones(5, np.float32)), BadPoint, ["dense(4→3): input", "expected f32[4]", "(5,)"]),
+    ("dream: an input of the wrong shape", lambda d: L.dream(MODEL, CE, L.sgd(0.1)).init(
+        params=P, inputs=np.ones(5, np.float32)), BadPoint,
+     ["dense(4→3): input", "expected f32[4]", "(5,)"]),
     ("dream: a target of the wrong shape", lambda d: (lambda step, s: step(
-        s, P, np.ones(5, np.float32)))(*dreamer()), BadPoint,
-     ["softmax_cross_entropy: target", "expected f32[3]", "(5,)"]),
-    ("dream: parameters of the wrong shape", lambda d: (lambda step, s: step(
-        s, {"weight": jnp.zeros((3, 5)), "bias": jnp.zeros(3)}, YS[0]))(*dreamer()), BadPoint,
+        s, np.ones(5, np.float32)))(*dreamer()), BadPoint,
+     ["softmax_cross_entropy: step target y", "expected f32[3]", "(5,)"]),
+    ("dream: parameters of the wrong shape", lambda d: L.dream(MODEL, CE, L.sgd(0.1)).init(
+        params={"weight": jnp.zeros((3, 5)), "bias": jnp.zeros(3)}, inputs=XS[0]), BadPoint,
      ["dense(4→3): parameters", "expected f32[3,4]", "(3, 5)"]),
     ("accuracy: lengths differ", lambda d: L.accuracy(np.ones((5, 3)), np.ones((4, 3))),
      BadPoint, ["accuracy: 5 predictions but 4 labels"]),
@@ -275,6 +289,20 @@ MISUSE = [(f"hyper: {owner}.{name} ({i})", (lambda d, call=call: call()), BadHyp
      ["holds 5 bytes of data", "(4294967295, 4294967295, 4294967295)"]),
     ("batched: a category without stacked batches", lambda d: ReverseDerivativeCategory.batched(
         CIRCUIT, Bits(1), 2), MissingStructure, ["Circuit has no batches", "override batched"]),
+    # -- freezing and tying parameters: the first tries, and names the model lacks ------
+    ("reparam along the constant of a layer's dict", lambda d: MODEL.reparam(
+        smooth.constant(P)), BadPoint,
+     ["constant: the value must be one array", "a dict with keys ['bias', 'weight']",
+      "freeze_params(model, params, *names)"]),
+    ("reparam along the constant of one leaf", lambda d: MODEL.reparam(
+        smooth.constant(P["weight"])), NotComposable,
+     ["f32[3,4] ≠ the parameter object {bias: f32[3], weight: f32[3,4]}",
+      "freeze_params(model, params, 'weight')"]),
+    ("freeze_params: an unknown name", lambda d: freeze_params(MODEL, P, "dense_0"), BadObject,
+     ["no parameter named 'dense_0'", "'bias', 'weight'"]),
+    ("tie_params: parameters of different objects", lambda d: tie_params(
+        MODEL, P, "weight", "bias"), NotComposable,
+     ["cannot tie 'weight' (weight: f32[3,4]) with 'bias' (bias: f32[3])"]),
     # -- values are immutable ----------------------------------------------------------
     ("set an attribute of a smooth map", lambda d: setattr(smooth.sin(X4), "name", "cos"),
      Immutable, ["smooth maps are immutable", "cannot set name = 'cos' on sin"]),

@@ -19,12 +19,13 @@ import sys
 
 import pytest
 
-PACKAGES = ["categories", "lenses", "learners", "circuits"]
+PACKAGES = ["categories", "lenses", "learners", "circuits", "diagrams"]
 MODULES = ["categories", "categories.smooth", "categories.layers", "categories.laws",
            "categories.strategies", "lenses", "lenses.laws", "lenses.strategies", "learners",
-           "learners.data",
+           "learners.backprop", "learners.data",
            "learners.schedules", "circuits", "circuits.gates", "circuits.models",
-           "circuits.oracle", "circuits.packed", "circuits.export", "circuits.strategies"]
+           "circuits.oracle", "circuits.packed", "circuits.export", "circuits.strategies",
+           "diagrams"]
 # the packages' own docstrings are an index of the API, not yet examples
 NO_MODULE_EXAMPLE = {"categories", "lenses", "learners"}
 # pytest's default for --doctest-modules, so an example passes both ways
