@@ -168,7 +168,8 @@ class Para(Morphism):
             init = _no_params
         base = self._base
         inside = base.then(base.tensor(r, base.id(self.dom)), self.inside)
-        return Para(r.dom, self.dom, inside, init, name=f"{self!r}.reparam({r!r})")
+        return Para(r.dom, self.dom, inside, init, name=f"{self!r}.reparam({r!r})", op="reparam",
+                    parts=(self, r))
 
     def map(self, on_objects: Callable[[Object], Object],
             on_morphisms: Callable[[Morphism], Morphism]) -> Para:

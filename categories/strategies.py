@@ -69,9 +69,15 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from hypothesis.extra import numpy as hnp
+from ._errors import MissingDependency
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis.extra import numpy as hnp
+except ImportError as err:
+    raise MissingDependency("categories.strategies needs hypothesis: "
+                            "pip install 'paralens[testing]'") from err
 
 from ._abc import Category
 from ._objects import ArrayType, Object, Product, Record, factors, tensor_objects

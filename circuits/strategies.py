@@ -24,9 +24,16 @@ import operator
 from types import SimpleNamespace
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from hypothesis.extra import numpy as hnp
+
+from categories import MissingDependency
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis.extra import numpy as hnp
+except ImportError as err:
+    raise MissingDependency("circuits.strategies needs hypothesis: "
+                            "pip install 'paralens[testing]'") from err
 
 from categories import Object, factors
 from categories.strategies import namespace, register

@@ -107,7 +107,8 @@ class Diagram:
             fig = self.figure()
             # no creation date in the PDF: the same diagram gives the same file
             meta = {"CreationDate": None} if suffix == ".pdf" else {}
-            write = lambda f: fig.savefig(f, format=suffix[1:], dpi=dpi, metadata=meta)  # noqa: E731
+            write = lambda f: fig.savefig(  # noqa: E731
+                f, format=suffix[1:], dpi=dpi, metadata=meta)
         temporary = path.with_name(f".{path.name}.tmp")
         try:
             with open(temporary, "wb") as f:

@@ -74,7 +74,8 @@ class Wire:
         >>> from categories import ArrayType, smooth
         >>> from diagrams import draw
         >>> X = ArrayType((2,))
-        >>> [(w.source.side, w.target.side, w.label) for w in draw(smooth.sin(X) >> smooth.exp(X)).wires]
+        >>> d = draw(smooth.sin(X) >> smooth.exp(X))
+        >>> [(w.source.side, w.target.side, w.label) for w in d.wires]
         [('left', 'left', 'f32[2]'), ('right', 'left', 'f32[2]'), ('right', 'right', 'f32[2]')]
     """
 

@@ -31,11 +31,17 @@ EM = 0.62      # advance of a character, in font sizes (DejaVu Sans: 0.64 for di
 DOT = 3.0      # radius of copy and discard dots
 GATE = 9.0     # radius of XOR and AND gates
 MARGIN = 4.0   # around the picture
+BOX_CHARS = 40  # longest box name shown whole; the box keeps the whole name
 
 
 def text_width(text: str, size: float) -> float:
     """An upper estimate of the width of ``text`` at font ``size`` (backends agree on it)."""
     return EM * size * len(text)
+
+
+def shown(label: str) -> str:
+    """A box's name as drawn: cut to :data:`BOX_CHARS` with ``…``."""
+    return label if len(label) <= BOX_CHARS else label[:BOX_CHARS - 1] + "…"
 
 
 class _Node:
@@ -62,7 +68,7 @@ class _Box:
 @dataclass
 class _Seg:
     """A piece of wire between two nodes; ``shape`` says how it leaves and arrives
-    (``h`` horizontally, ``v`` vertically, ``vh`` / ``hv`` turning, ``line`` straight);
+    (``h`` horizontally, ``v`` vertically, ``vh`` down then across, ``line`` straight);
     ``room`` is the length free for a label along it (None: no label here)."""
 
     a: _Node
@@ -176,7 +182,7 @@ class _Canvas:
         kind = term.kind
         if kind in ("copy", "discard", "xor", "and", "split", "join"):
             return self._shape(term, left, ly, right, ry, h, top)
-        w = max(text_width(term.label, FONT) + 2 * PAD, len(term.top) * GAP + PAD,
+        w = max(text_width(shown(term.label), FONT) + 2 * PAD, len(term.top) * GAP + PAD,
                 GAP if kind == "const" else 1.5 * GAP)
         if kind == "cap":  # room for the half circle that closes it
             w += h / 2
@@ -254,7 +260,7 @@ class _Canvas:
                     p.segs.append(_Seg(port, ends[-1], "v"))
             return p, min(xs + [mid]) - GAP / 2, max(xs + [mid]) + GAP / 2
         n = max(len(term.bottom), len(term.top), 1)
-        w = max(text_width(term.label, FONT) + 2 * PAD, n * GAP,
+        w = max(text_width(shown(term.label), FONT) + 2 * PAD, n * GAP,
                 (max(xs) - min(xs) + GAP) if xs else 0.0)
         x0, h = mid - w / 2, 1.4 * GAP
         p = _Placed(w, h)
@@ -302,7 +308,7 @@ class _Canvas:
         ys = [0.0]
         for (a, b), pairs in zip(zip(ps, ps[1:]), joints):
             if pairs:
-                d = sum(u.y for u, _ in pairs) / len(pairs) - sum(v.y for _, v in pairs) / len(pairs)
+                d = sum(u.y - v.y for u, v in pairs) / len(pairs)
             else:
                 d = (a.h - b.h) / 2
             ys.append(ys[-1] + d)
@@ -312,7 +318,7 @@ class _Canvas:
             for pairs in joints]
         out, x = _Placed(), 0.0
         for i, p in enumerate(ps):
-            p.shift(x if i != 1 else -p.w - 40, ys[i] - top)
+            p.shift(x, ys[i] - top)
             out.take(p)
             x += p.w + (gaps[i] if i < len(gaps) else 0.0)
         out.w, out.h = x, max(y - top + p.h for y, p in zip(ys, ps))
@@ -403,7 +409,7 @@ class _Canvas:
     def _frame(self, term: t.Frame) -> _Placed:
         p = self.place(term.inner)
         # the name goes in a band at the bottom, where no wire enters
-        w = max(p.w + 2 * PAD, text_width(term.label, SMALL + 1) + 2 * PAD)
+        w = max(p.w + 2 * PAD, text_width(shown(term.label), SMALL + 1) + 2 * PAD)
         out = _Placed(w, p.h + 2 * PAD + SMALL + 1)
         p.shift((w - p.w) / 2, PAD)
         self.box(out, term.label, "frame", 0.0, 0.0, w, out.h, term.path)
@@ -431,8 +437,8 @@ class _Canvas:
         rows = max(len(term.a_change), len(term.b_change), 1)
         y0 = g.h + GAP
         x0 = GAP * (k + 0.5)
-        x1 = max(x0 + text_width(term.put, FONT) + 2 * PAD, put_x[0] + GAP / 2 if k else 0.0,
-                 xg + g.w)
+        x1 = max(x0 + text_width(shown(term.put), FONT) + 2 * PAD,
+                 put_x[0] + GAP / 2 if k else 0.0, xg + g.w)
         out.w, out.h = max(xg + g.w, x1) + STUB, y0 + rows * GAP
         put = self.box(out, term.put, "box", x0, y0, x1, y0 + rows * GAP, term.path)
         tops = [self.node(out, x, y0, s, "top", put) for x, s in zip(put_x, term.a)]

@@ -57,12 +57,14 @@ def _role(role: str, value: Any, batch: int | None) -> str:
 
 
 def optimiser_name(optimiser: Any) -> str:
-    """The optimiser's repr, cut after its first argument when long.
-
-    Example: ``adam(lr=0.001, b1=0.9, …)`` is drawn as ``adam(lr=0.001, …)``."""
+    """The optimiser's repr, cut when long: after its first argument (``adam(lr=0.001,
+    …)``), or, when that is a call itself, after its name (``chain(…)``)."""
     text = repr(optimiser)
-    head, sep, _ = text.partition(", ")
-    return text if len(text) <= OPTIMISER_CHARS or not sep else head + ", …)"
+    if len(text) <= OPTIMISER_CHARS or "(" not in text:
+        return text
+    head = text.partition(", ")[0]
+    return head + ", …)" if head.count("(") == 1 and ")" not in head else \
+        text[:text.index("(")] + "(…)"
 
 
 def _update_specs(optimiser: Any, role: str, X: Object) -> tuple[Spec, ...]:

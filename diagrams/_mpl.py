@@ -16,22 +16,20 @@ from ._scene import Disc, Stroke, scene
 FONT_FAMILY = "DejaVu Sans"  # matplotlib's own font: the same glyphs on every machine
 
 
-def _pyplot() -> Any:
-    try:
-        import matplotlib  # noqa: F401
+def _matplotlib() -> Any:
+    try:  # a bare Figure, not pyplot: no GUI backend, nothing left open
+        from matplotlib import patches
+        from matplotlib.figure import Figure
+        from matplotlib.path import Path
     except ImportError as e:
         raise MissingDependency("drawing to PNG or PDF needs matplotlib: pip install "
                                 "'paralens[papers]' (SVG and TikZ need nothing)") from e
-    # a bare Figure, not pyplot: no GUI backend, nothing left open
-    from matplotlib import patches
-    from matplotlib.figure import Figure
-    from matplotlib.path import Path
     return Figure, patches, Path
 
 
 def to_figure(layout: Layout) -> Any:
     """A ``matplotlib.figure.Figure`` of the picture, one point per unit of the layout."""
-    Figure, patches, Path = _pyplot()
+    Figure, patches, Path = _matplotlib()
     fig = Figure(figsize=(layout.width / 72, layout.height / 72))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, layout.width)

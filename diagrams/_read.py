@@ -43,7 +43,8 @@ class Opening:
         else:
             self.names, self.depth = frozenset(expand), 0
             if not all(isinstance(n, str) for n in self.names):
-                raise BadObject(f"draw: expand names must be strings, got {sorted(map(repr, self.names))}")
+                raise BadObject(f"draw: expand names must be strings, got "
+                                f"{sorted(map(repr, self.names))}")
 
     def opens(self, label: str) -> bool:
         return label in self.names if self.names is not None else self.depth > 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from ._geometry import Box, Piece, Wire
-from ._layout import FONT, PAD, SMALL, Layout
+from ._layout import FONT, PAD, SMALL, Layout, shown
 
 INK, BACK, SOFT = "#000000", "#a8322d", "#555555"   # values, changes (lens backward), labels
 FILLS = {"box": "#ffffff", "lens": "#e8eefb", "cap": "#fdf1dc", "const": "#eeeeee",
@@ -97,7 +97,7 @@ def _box(b: Box) -> Group:
     if b.kind == "frame":
         return Group("frame", b.label, (
             Stroke(_rect(b.x0, b.y0, b.x1, b.y1), SOFT, dashed=True, width=0.8, closed=True),
-            Words(b.x0 + PAD, b.y1 - PAD, b.label, SMALL + 1, "start", color=SOFT)))
+            Words(b.x0 + PAD, b.y1 - PAD, shown(b.label), SMALL + 1, "start", color=SOFT)))
     if b.kind in ("copy", "discard"):
         return Group("box", b.kind, (Disc(cx, cy, r, INK),))
     if b.kind in ("split", "join"):
@@ -115,7 +115,7 @@ def _box(b: Box) -> Group:
     text_x = (b.x0 + b.x1 - ((b.y1 - b.y0) / 2 if b.kind == "cap" else 0)) / 2
     return Group("box", b.label, (Stroke(outline, fill=FILLS.get(b.kind, FILLS["box"]),
                                          closed=True),
-                                  Words(text_x, cy + 0.35 * size, b.label, size)))
+                                  Words(text_x, cy + 0.35 * size, shown(b.label), size)))
 
 
 def _arrow(x: float, y: float, angle: float, color: str) -> Stroke:

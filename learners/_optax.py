@@ -26,7 +26,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from categories import SMOOTH, BadObject, BadPoint, NotComposable, TreeType, join_all, split
+from categories import (SMOOTH, BadObject, BadPoint, MissingDependency, NotComposable, TreeType,
+                        join_all, split)
 
 from ._optimisers import Optimiser, rule
 
@@ -89,7 +90,10 @@ def as_optax(optimiser: Optimiser) -> Any:
         raise NotComposable(f"as_optax: {optimiser!r} has a look-ahead get, which optax's "
                             f"update(grads, state, params) cannot express, and gives no form on "
                             f"the parameters it shows (rule(…, look=…, seen=…))")
-    import optax
+    try:
+        import optax
+    except ImportError as err:
+        raise MissingDependency("as_optax needs optax: pip install 'paralens[optax]'") from err
 
     def update(grads, state, params=None, **extra_args):
         if params is None:

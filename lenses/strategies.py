@@ -36,8 +36,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from categories import MissingDependency
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as err:
+    raise MissingDependency("lenses.strategies needs hypothesis: "
+                            "pip install 'paralens[testing]'") from err
 
 from categories import Object, ReverseDerivativeCategory
 from categories.strategies import namespace, register, strategies_for

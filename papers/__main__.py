@@ -92,9 +92,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, pressed: lis
               f"saved in {folder}/", file=sys.stderr)
         return 130
     print((folder / "results.md").read_text())
-    figures = len(list(folder.glob("*.png")))
-    print(f"wrote results.md, results.json and {figures} figure{'s' * (figures != 1)} "
-          f"to {folder}/")
+    # figures are the PNG plots, diagrams the SVG drawings of learners and circuits
+    counts = {kind: len(list(folder.glob(f"*.{suffix}")))
+              for kind, suffix in (("figure", "png"), ("diagram", "svg"))}
+    made = [f"{n} {kind}{'s' * (n != 1)}" for kind, n in counts.items() if n or kind == "figure"]
+    print(f"wrote results.md, results.json, {' and '.join(made)} to {folder}/")
     failed = [r for r in rows if r["status"] == "failed"]
     if failed:
         print(f"{PROG}: {len(failed)} of {len(rows)} experiments failed: "

@@ -29,14 +29,14 @@ import circuits.strategies  # noqa: F401  (registers the circuit strategies)
 from categories import (SMOOTH, ArrayType, BadFile, BadObject, MissingDependency, NotComposable,
                         Para, ParaCategory, factors, layers, smooth)
 from categories.strategies import strategies_for
-from circuits import CIRCUIT, Bits, bits, gates, models
+from circuits import CIRCUIT, Bits, gates, models
 from circuits.export import freeze
 from diagrams import draw, register_display
 from diagrams._layout import layout
 from diagrams._terms import Prim, Seq, Spec
 from diagrams._tikz import tex
-from learners import (adam, ascent, descent, difference, dot, dream, fit, gradient, identity,
-                      quadratic, supervised)
+from learners import (ascent, descent, difference, dot, dream, fit, gradient, identity, quadratic,
+                      supervised)
 from lenses import Lens, LensCategory, LensType, as_lens
 
 BASELINES = Path(__file__).resolve().parent / "baseline_images"
@@ -125,7 +125,8 @@ def check_structure(d, thing, path=()) -> None:
     for b in d.boxes:
         if b.path == path and b.label in (label, f"R({label})") and b.kind in ("box", "lens"):
             sides = {s: [p.obj for p in b.ports if p.side == s] for s in ("left", "right", "top")}
-            assert sides["left"] == list(_objects(f.dom)) and sides["right"] == list(_objects(f.cod))
+            assert sides["left"] == list(_objects(f.dom))
+            assert sides["right"] == list(_objects(f.cod))
             assert sides["top"] == (list(_objects(f.param)) if isinstance(f, Para) else [])
 
 

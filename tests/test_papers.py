@@ -55,8 +55,8 @@ def test_quick_main_job_writes_table_json_and_figures(tmp_path, capsys):
     assert set(skipped) == {"cfgbl.mnist_cnn", "rda.mnist01"}
     out = capsys.readouterr().out
     assert "| rda.table1" in out and f"to {run}/" in out
-    pngs = len(list(run.glob("*.png")))
-    assert f"and {pngs} figures to {run}/" in out
+    pngs, svgs = len(list(run.glob("*.png"))), len(list(run.glob("*.svg")))
+    assert f", {pngs} figures and {svgs} diagrams to {run}/" in out
 
 
 def _reference_draws(name, epochs):
@@ -124,7 +124,8 @@ def test_list_and_selection(tmp_path, capsys):
     assert all(e.key in listed for e in EXPERIMENTS)
     assert main(["--quick", "--no-progress", "--only", "cfgbl.iris.dense", "--out",
                  str(tmp_path)]) == 0
-    assert [r["key"] for r in _rows(tmp_path / "quick-001")] == ["cfgbl.iris.dense"]
+    assert [r["key"] for r in _rows(tmp_path / "quick-001")] == ["cfgbl.iris.dense",
+                                                                 "cfgbl.iris.dense.reference"]
     with pytest.raises(SystemExit):
         main(["--only", "no-such-experiment"])
 
@@ -253,7 +254,7 @@ def test_a_family_shares_one_picture_drawn_when_its_last_member_has_run(tmp_path
     assert main(["--quick", "--no-progress", "--out", str(tmp_path)]) == 0
     assert "| e0: experiment 0 (quick: 1 epochs) |" in (
         tmp_path / "quick-001" / "results.md").read_text()
-    assert "and 2 figures to" in capsys.readouterr().out
+    assert "results.json, 2 figures to" in capsys.readouterr().out
 
 
 def test_failing_experiment_is_reported_and_the_others_saved(tmp_path, monkeypatch, capsys):

@@ -12,6 +12,7 @@ import numpy as np
 
 from categories import ArrayType, BadFile, layers, smooth
 from diagrams import draw
+from lenses import as_lens
 from learners import (accuracy, adam, ascent, descent, dot, dream, fit, gradient, momentum,
                       quadratic, softmax_cross_entropy, supervised)
 from learners import data
@@ -47,7 +48,8 @@ def _cnn(x, labels, x_test, labels_test, image, epochs: int, quick: bool, drawin
     draw(learner).save(drawing)
     predict = jax.jit(learner.predict)
     score = lambda p: accuracy(predict(p, x_test), labels_test)  # noqa: E731
-    state = learner.init(model.init(jax.random.key(0)))
+    # compiled: one program draws every kernel, where eagerly each shape compiles its own
+    state = learner.init(jax.jit(model.init)(jax.random.key(0)))
     state, history = fit(learner, state, x, data.one_hot(labels, 10), epochs=epochs,
                          key=jax.random.key(1), metrics={"test accuracy": score}, progress=False)
     budget = f"{epochs} epoch{'s' * (epochs != 1)}"
@@ -111,6 +113,9 @@ def deep_dream(*, quick: bool, out: Path, options: dict) -> Result:
     # all ten dreams at once: a batch of inputs, one per class; the cap of a batch is
     # that of its mean, so ascent(10 × 0.05) steps each input by 0.05 R[f]
     dreamer = dream(model, dot(ArrayType((10,))), gradient(), ascent(0.5), batch_size=10)
+    # CFGBL's figures from this model: Para composite, parametric lens, Figs. 6 and 7
+    draw(model).save(out / "cfgbl.deep_dream.model.svg")
+    draw(as_lens(model)).save(out / "cfgbl.deep_dream.lens.svg")
     draw(learner).save(out / "cfgbl.deep_dream.classifier.svg")
     draw(dreamer).save(out / "cfgbl.deep_dream.dreamer.svg")
     s = dreamer.init(params=state.params, inputs=jnp.zeros((10, 64)))

@@ -21,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from categories import factors, layers, smooth
+from diagrams import draw
 from learners import adam, chain, clip_weights, fit, gan, minimax, wasserstein
 
 from .._runner import Result
@@ -95,8 +96,9 @@ TITLES = {"wgan": "WGAN (weight clipping 0.1), Adam 1e-3 β1 0.5 both players",
 def experiment(kind: str, *, quick: bool, out: Path, options: dict) -> Result:
     """Train one GAN on the ring, measure its fresh samples, save real beside generated."""
     epochs = 2 if quick else 60
-    _, generator, state, history = train(kind, epochs=epochs, n=1024 if quick else 8192,
-                                         width=16 if quick else 64)
+    learner, generator, state, history = train(kind, epochs=epochs, n=1024 if quick else 8192,
+                                               width=16 if quick else 64)
+    draw(learner).save(out / f"gan.{kind}.learner.svg")
     samples = generate(generator, state, SAMPLES, 0)
     q = quality(samples)
     _save_samples(ring(SAMPLES, 1), samples, q, f"{TITLES[kind]}, {epochs} epochs",
