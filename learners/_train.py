@@ -335,7 +335,8 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
                        f"batch_size={learner.batch_size} examples in their order "
                        f"(shuffle=False, no order=); got {n} examples")
     orders = _orders(order, n, epochs)
-    mode = "given" if orders else ("shuffle" if shuffle else "ordered")
+    # one example has one order: nothing to shuffle, so no key is needed
+    mode = "given" if orders else ("shuffle" if shuffle and n > 1 else "ordered")
     if mode == "shuffle" and key is None:
         raise BadPoint("fit: shuffling needs key= (a jax.random key), or pass shuffle=False "
                        "or order=")

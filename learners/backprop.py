@@ -11,7 +11,8 @@ compose (BaF §II), with ``b = I(p, a)``:
     (r ; s)(p, q, a, c) = r(p, a, s(q, b, c))
 
 in parallel, ``(I ⊗ J)((p, q), (a, c)) = (I(p, a), J(q, c))`` and likewise ``U ⊗ V``
-and ``r ⊗ s``; the identity is ``(I, a ↦ a, !, (a, b) ↦ b)``. BaF's Learn is a
+and ``r ⊗ s``; the identity has no parameters (the unit ``I``), implementation
+``a ↦ a`` and request ``(a, b) ↦ b``. BaF's Learn is a
 category only up to *equivalence*: ``(P, I, U, r) ≅ (P', I', U', r')`` along a
 bijection ``h : P → P'`` with ``I'(h p, a) = I(p, a)``, ``U'(h p, a, b) = h U(p, a, b)``,
 ``r'(h p, a, b) = r(p, a, b)``. paralens' products are strict (a point of
@@ -70,14 +71,15 @@ CFGBL §6 builds learning from parametric lenses instead, which need ``R[loss]``
 only: ``learners.supervised(model, loss, optimiser, rate)`` trains with any of
 them (``learners.softmax_cross_entropy``; ``learners.difference`` and
 ``learners.identity()`` on circuits, RDA). For the quadratic error the two agree:
-``U_f`` is one step of ``supervised(f, quadratic(B), gradient(), descent(ε))`` and
-``r_f`` one step of ``dream(f, quadratic(B), gradient(), descent(1.0))``
-(``tests/test_backprop.py`` checks both on generated maps).
+``U_f`` is one step of ``supervised(f, quadratic(B), gradient(), descent(ε))``, and
+``r_f = a − ∇_a E_f`` the input change of one such step with step size 1 when the
+input is put on the parameter wire (CFGBL §4.2); ``tests/test_backprop.py`` checks
+both on generated maps, and the logistic error against ``binary_cross_entropy``.
 
 Example: the functor preserves composition; ``L(f ; g)`` and ``L(f) ; L(g)`` agree.
 
     >>> import jax, jax.numpy as jnp
-    >>> from categories import layers, smooth, ArrayType
+    >>> from categories import layers, smooth
     >>> L = functor(0.1, quadratic())
     >>> f, g = layers.dense(3, 2, activation=smooth.tanh), layers.dense(2, 1)
     >>> p, q = f.init(jax.random.key(0)), g.init(jax.random.key(1))
@@ -147,8 +149,9 @@ class BaFLearner(Morphism):
         ...                    lambda w, x, y: w - 0.5 * (w * x - y) * x,
         ...                    lambda w, x, y: x - w * (w * x - y), name="scale")
         >>> w, x, y = jnp.asarray(2.0), jnp.asarray(1.0), jnp.asarray(3.0)
-        >>> [float(v) for v in (scale.implement(w, x), scale.update(w, x, y), scale.request(w, x, y))]
-        [2.0, 2.5, 3.0]
+        >>> b, w2, x2 = scale.implement(w, x), scale.update(w, x, y), scale.request(w, x, y)
+        >>> float(b), float(w2), float(x2)
+        (2.0, 2.5, 3.0)
     """
 
     def __init__(self, param: Object, dom: Object, cod: Object,
@@ -332,7 +335,8 @@ def quadratic() -> Error:
     Example:
         >>> import jax.numpy as jnp
         >>> err = quadratic()
-        >>> float(err.e(jnp.asarray(3.0), jnp.asarray(1.0))), float(err.inverse(jnp.asarray(3.0), jnp.asarray(2.0)))
+        >>> x, y = jnp.asarray(3.0), jnp.asarray(1.0)
+        >>> float(err.e(x, y)), float(err.inverse(x, x - y))  # ½ (3 − 1)², and back to y
         (2.0, 1.0)
     """
     return Error("quadratic", lambda x, y: 0.5 * (x - y) ** 2, lambda x, z: x - z)
@@ -369,7 +373,8 @@ def _error_map(error: Error, b: Object) -> Para:
 
 @dataclass(frozen=True, repr=False)
 class Functor:
-    """``L_{ε,e} : Para(Smooth) → Learn`` (BaF Thm III.2); build it with :func:`functor`.
+    """``L_{ε,e} : Para(Smooth) → Learn`` (BaF Thm III.2), made by :func:`functor`
+    (whose checks it runs when built).
 
     ``L(f)`` for a Para map ``(P, f) : A → B`` (a plain smooth map is lifted) is the
     learner ``(P, f, U_f, r_f)`` of the module docstring; on objects ``L`` is the
@@ -391,6 +396,20 @@ class Functor:
 
     eps: float
     error: Error
+
+    def __post_init__(self):
+        hyper.positive("backprop.functor", "eps", self.eps)
+        error = self.error
+        if isinstance(error, Para):
+            raise MissingStructure(MSG_NOT_INVERTIBLE.format(
+                name=repr(error), why=f"{error!r} is a CFGBL loss map, not a componentwise "
+                f"error e(x, y) with an inverse (softmax cross-entropy is not componentwise, "
+                f"and its gradient t ↦ softmax(z) Σt − t has softmax(z) in its kernel)"))
+        if not isinstance(error, Error):
+            raise BadObject(f"backprop.functor: error must be an Error such as quadratic(), "
+                            f"got {error!r} ({type(error).__name__})")
+        if error.inverse is None:
+            raise MissingStructure(MSG_NOT_INVERTIBLE.format(name=error.name, why=error.why))
 
     def __repr__(self) -> str:
         return f"L_{{{self.eps}, {self.error!r}}}"
@@ -446,17 +465,6 @@ def functor(eps: float, error: Error) -> Functor:
         ...
         categories._errors.MissingStructure: L_{ε,e} cannot be built for the error softmax_cross_entropy: ...
     """
-    hyper.positive("backprop.functor", "eps", eps)
-    if isinstance(error, Para):
-        raise MissingStructure(MSG_NOT_INVERTIBLE.format(
-            name=repr(error), why=f"{error!r} is a CFGBL loss map, not a componentwise error "
-            f"e(x, y) with an inverse (softmax cross-entropy is not componentwise, and its "
-            f"gradient t ↦ softmax(z) Σt − t has softmax(z) in its kernel)"))
-    if not isinstance(error, Error):
-        raise BadObject(f"backprop.functor: error must be an Error such as quadratic(), got "
-                        f"{error!r} ({type(error).__name__})")
-    if error.inverse is None:
-        raise MissingStructure(MSG_NOT_INVERTIBLE.format(name=error.name, why=error.why))
     return Functor(eps, error)
 
 
@@ -519,7 +527,8 @@ def check_equivalent(l1: BaFLearner, l2: BaFLearner, points: Iterable[tuple[Any,
                             f"{l2.dom} → {l2.cod}")
     if along is None and l1.param != l2.param:
         raise NotComposable(f"cannot compare {l1!r} with {l2!r} along the identity: their "
-                            f"parameters differ, {l1.param} ≠ {l2.param}; pass along=permutation(...)")
+                            f"parameters differ, {l1.param} ≠ {l2.param}; pass "
+                            f"along=permutation(...)")
     h = along if along is not None else SMOOTH.id(l1.param)
     if (h.dom, h.cod) != (l1.param, l2.param):
         raise NotComposable(f"cannot compare {who} along {h!r}: it maps {h.dom} → {h.cod}, "
@@ -540,6 +549,7 @@ def check_error(error: Error, x: Any, y: Any) -> None:
     ``d_x`` comes from ``jax.jvp`` of ``e``, independently of ``R``.
 
     Raises:
+        MissingStructure: if ``error`` has no inverse.
         LawViolation: naming the direction that fails.
 
     Example: a sign error in the inverse is caught.
@@ -547,7 +557,8 @@ def check_error(error: Error, x: Any, y: Any) -> None:
         >>> import jax.numpy as jnp
         >>> x, y = jnp.array([1.0, -2.0]), jnp.array([0.5, 3.0])
         >>> check_error(quadratic(), x, y)
-        >>> check_error(Error("wrong", quadratic().e, lambda x, z: x + z), x, y)  # doctest: +ELLIPSIS
+        >>> wrong = Error("wrong", quadratic().e, lambda x, z: x + z)
+        >>> check_error(wrong, x, y)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         categories._errors.LawViolation: inverse ∘ ∂e/∂x = 1 fails for wrong: ...

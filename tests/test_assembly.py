@@ -91,6 +91,20 @@ def test_fit_trains_a_dreamer_as_its_steps_do():
     assert history["loss"][-1] > history["loss"][0]  # dreaming ascends b_t · f(p, a)
 
 
+def test_fit_a_learner_without_data_ports_takes_a_step_an_epoch():
+    """Every port held: each epoch is one step on the held points (no key needed)."""
+    learner = L.assemble(layers.linear(2, 1), L.quadratic(ArrayType((1,))), params=L.sgd(0.1),
+                         inputs=L.FIXED, targets=L.FIXED)
+    x, t = jnp.array([1.0, 2.0]), jnp.array([1.0])
+    state = learner.init(params={"weight": jnp.zeros((1, 2))}, inputs=x, targets=t)
+    state, history = L.fit(learner, state, epochs=3, progress=False)
+    w = np.zeros(2)
+    for _ in range(3):  # w ← w − 0.1 (w·x − t) x
+        w = w - 0.1 * (w @ np.asarray(x) - 1.0) * np.asarray(x)
+    _close(state.params["params"]["weight"][0], w)
+    assert int(state.step) == 3 and len(history["loss"]) == 3
+
+
 def test_a_batch_of_dreams_is_each_dream_at_the_mean_cap():
     """Batch dreaming: the cap of the batch's mean, so ascent(nε) moves each by ε R[f]."""
     p = MODEL.init(jax.random.key(1))
