@@ -358,10 +358,16 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
     bar = None
     if show:
         from tqdm.auto import tqdm
-        bar = tqdm(total=epochs, desc="epochs", unit="epoch")
+        # XLA compiles before the first epoch reports: the bar says so until then, and its
+        # clock restarts there, so the rate and time left are the training's own
+        bar = tqdm(total=epochs, desc="compiling", unit="epoch")
+
         def listener(e, loss):  # by position: a chunk run again reports its epochs again
+            if bar.desc == "compiling":
+                bar.reset(total=epochs)
+                bar.set_description_str("epochs", refresh=False)
+            bar.set_postfix(loss=f"{loss:.4g}", refresh=False)  # update redraws, at most 10/s
             bar.update(e + 1 - start - bar.n)
-            bar.set_postfix(loss=f"{loss:.4g}")
         info["listener"] = listener
     try:
         done = 0

@@ -29,6 +29,10 @@ from pathlib import Path
 from papers._runner import ctrl_c_remembered, new_run_folder, run_all
 
 PROG = "python -m papers"
+# A quick run compiles far more than it computes, and XLA's older CPU fusion emitters
+# compile its programs about 2.5 times faster. XLA aborts the process on a flag it does
+# not know, so the flag is set only for the jaxlib versions it was checked with.
+QUICK_XLA_FLAG, CHECKED_JAXLIB = "--xla_cpu_use_fusion_emitters=false", ("0.10.",)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +61,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _quick_compiler() -> None:
+    """Ask XLA for its faster-compiling CPU emitters, if JAX is not started yet (XLA
+    reads its flags once) and the installed jaxlib is one the flag was checked with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        checked = version("jaxlib").startswith(CHECKED_JAXLIB)
+    except PackageNotFoundError:
+        return
+    if checked and "jax" not in sys.modules:
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {QUICK_XLA_FLAG}".strip()
+
+
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, pressed: list[int]) -> int:
+    if args.quick:
+        _quick_compiler()
     from papers import registry  # imports JAX: inside main so Ctrl-C here exits cleanly
 
     if pressed:  # a Ctrl-C that Python swallowed while JAX was being imported

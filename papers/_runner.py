@@ -97,13 +97,19 @@ def new_run_folder(root: Path, *, quick: bool) -> Path:
     return folder
 
 
-def describe(row: dict, *, quick: bool) -> str:
-    """The row's experiment as the table names it: its title and the budget it ran,
-    every row of a quick run marked quick."""
+def with_budget(title: str, budget: str, *, quick: bool) -> str:
+    """A title with the budget that was run, marked quick in a quick run: the table's
+    rows and the figures' titles.
+
+    Example:
+        >>> with_budget("Iris, SGD 0.01", "400 epochs", quick=False)
+        'Iris, SGD 0.01, 400 epochs'
+        >>> with_budget("Iris, SGD 0.01", "5 epochs", quick=True)
+        'Iris, SGD 0.01 (quick: 5 epochs)'
+    """
     if quick:
-        return f"{row['title']} (quick: {row['budget']})" if row["budget"] else \
-            f"{row['title']} (quick)"
-    return f"{row['title']}, {row['budget']}" if row["budget"] else row["title"]
+        return f"{title} (quick: {budget})" if budget else f"{title} (quick)"
+    return f"{title}, {budget}" if budget else title
 
 
 def table(rows: list[dict], *, quick: bool = False) -> str:
@@ -125,8 +131,8 @@ def table(rows: list[dict], *, quick: bool = False) -> str:
         if r["note"]:
             value += f" ({r['note']})"
         seconds = "—" if r["seconds"] is None else f"{r['seconds']:.1f} s"
-        out.append(f"| {r['key']}: {describe(r, quick=quick)} | {r['metric']} | {ref} | {value} "
-                   f"| {seconds} |")
+        title = with_budget(r["title"], r["budget"], quick=quick)
+        out.append(f"| {r['key']}: {title} | {r['metric']} | {ref} | {value} | {seconds} |")
     return "\n".join(out)
 
 
@@ -311,11 +317,7 @@ def _plot(experiments: list[Experiment], rows: list[dict], i: int, out: Path, *,
              if rows[j]["curves"]}
     if not lines:
         return False
-    budget = rows[i]["budget"]
-    if quick:
-        title += f" (quick: {budget})" if budget else " (quick)"
-    elif budget:
-        title += f", {budget}"
+    title = with_budget(title, rows[i]["budget"], quick=quick)
     write_atomically(out / f"{name}.png", lambda f: draw(lines, title, f))
     for j in members:
         if rows[j]["curves"]:
@@ -324,11 +326,11 @@ def _plot(experiments: list[Experiment], rows: list[dict], i: int, out: Path, *,
 
 
 def draw(lines: dict[str, dict[str, list[float]]], title: str, file: IO[bytes]) -> None:
-    """A PNG of per-epoch curves: one panel per curve name (loss on a log scale when it
-    spans more than a decade, accuracies on [0, 1]), one line per entry of ``lines``, whole-number
-    epoch ticks, the legend below the panels. Lines whose labels share the text
-    before the first ``", "`` (``"linear, JAX keys"``, ``"linear, reference"``) share a
-    colour and differ in dash pattern."""
+    """A PNG of per-epoch curves: one panel per curve name, one line per entry of
+    ``lines``, whole-number epoch ticks, the legend below the panels. A loss spanning
+    more than a decade is on a log scale; accuracies are on [0, 1]. Lines whose labels
+    share the text before the first ``", "`` (``"linear, JAX keys"``, ``"linear,
+    reference"``) share a colour and differ in dash pattern."""
     import textwrap
 
     import matplotlib
@@ -341,11 +343,11 @@ def draw(lines: dict[str, dict[str, list[float]]], title: str, file: IO[bytes]) 
     fig, axes = plt.subplots(1, len(panels), figsize=(width, 4), squeeze=False,
                              layout="constrained")
     groups = list(dict.fromkeys(label.split(", ")[0] for label in lines))
-    seen: dict[str, int] = {}
+    members: dict[int, int] = {}
     styles = {}
     for label in lines:
         group = groups.index(label.split(", ")[0])
-        member = seen[group] = seen.get(group, -1) + 1
+        member = members[group] = members.get(group, -1) + 1
         # past ten groups the colours come round again, with another dash pattern
         styles[label] = {"color": plt.cm.tab10.colors[group % 10],
                          "linestyle": ("-", "--", ":", "-.")[(member + group // 10) % 4]}
@@ -358,7 +360,7 @@ def draw(lines: dict[str, dict[str, list[float]]], title: str, file: IO[bytes]) 
                                           marker="o" if len(values) <= 20 else None,
                                           markersize=3, **styles[label])
         values = [v for curves in lines.values() for v in curves.get(panel, [])]
-        if "loss" in panel and min(values) > 0 and max(values) > 10 * min(values):
+        if "loss" in panel and values and 0 < 10 * min(values) < max(values):
             ax.set_yscale("log")
         elif "accuracy" in panel:
             ax.set_ylim(0, 1.02)
@@ -370,6 +372,6 @@ def draw(lines: dict[str, dict[str, list[float]]], title: str, file: IO[bytes]) 
         columns = max(1, min(len(handles), int(width * 100 // (longest * 6.5 + 50))))
         fig.legend(list(handles.values()), list(handles), loc="outside lower center",
                    ncols=columns, fontsize="small", frameon=False)
-    fig.suptitle(textwrap.fill(title, int(width * 100 / 7.5)), fontsize=10)  # ~7.5 px a character
+    fig.suptitle(textwrap.fill(title, int(width * 100 / 7.5)), fontsize=10)  # ~7.5 px/char
     fig.savefig(file, format="png", dpi=100)
     plt.close(fig)

@@ -17,7 +17,7 @@ from learners import (accuracy, adam, ascent, descent, dot, dream, fit, gradient
                       quadratic, softmax_cross_entropy, supervised)
 from learners import data
 
-from .._runner import Result, write_atomically
+from .._runner import Result, with_budget, write_atomically
 
 
 def digits_cnn_model(image: tuple[int, int]):
@@ -124,8 +124,8 @@ def deep_dream(*, quick: bool, out: Path, options: dict) -> Result:
     scores = learner.predict(state.params, dreams)
     hits = accuracy(scores, np.arange(10))
     budget = f"MLP {epochs} epochs, {steps} ascent steps"
-    title = (f"Inputs dreamed per class: digits MLP 64→128→10 (Adam 1e-3, batch 64), then "
-             f"gradient ascent of the dot loss, step 0.05 ({'quick: ' if quick else ''}{budget})")
+    title = with_budget("Inputs dreamed per class: digits MLP 64→128→10 (Adam 1e-3, batch 64), "
+                        "then gradient ascent of the dot loss, step 0.05", budget, quick=quick)
     probability = np.asarray(jax.nn.softmax(scores))[np.arange(10), np.arange(10)]
     write_atomically(out / "deep_dream.png",
                      lambda f: _draw_dreams(dreams * std + mean, probability, title, f))

@@ -39,7 +39,7 @@ SEED = 2  # experiments/dataset.py: np.random.seed(2) at import
 # theory §5.3: the reference code re-run at seed 2, accuracy after the 400th epoch, and
 # the range over seeds 0-4
 REFERENCE = {"linear": 0.7067, "dense": 0.96, "hidden": 0.98}
-SEEDS = {"linear": "0.6733–0.84", "dense": "0.96–0.9667", "hidden": "0.9667–0.98"}
+SEED_RANGE = {"linear": "0.6733–0.84", "dense": "0.96–0.9667", "hidden": "0.9667–0.98"}
 # what experiments/iris.py prints at seed 2 (after 399 epochs and one example), from
 # running the reference code (commit 5cb8316) on UCI Iris
 PRINTED = {"linear": 0.6667, "dense": 0.9467, "hidden": 0.9667}
@@ -81,7 +81,7 @@ def reference_stream(name: str, epochs: int, n: int = 150) -> tuple[object, np.n
     elif name == "dense":
         params = dense(4, 3)
     else:
-        second = dense(20, 3)
+        second = dense(20, 3)  # drawn first: the later part of a composite draws first
         params = (dense(4, 20), second)
     permutation, orders = np.arange(n), np.empty((epochs, n), np.int64)
     for e in range(epochs):
@@ -130,7 +130,7 @@ def jax_keys(name: str, *, quick: bool, out: Path, options: dict) -> Result:
     state, history = fit(s.learner, state, s.x, s.y, epochs=epochs, order=order,
                          metrics={"training accuracy": s.score}, progress=False)
     return Result(s.score(state.params), REFERENCE[name],
-                  f"reference code at its seed 2; {SEEDS[name]} at seeds 0–4",
+                  f"reference code at its seed 2; {SEED_RANGE[name]} at seeds 0–4",
                   _curves(history), note="JAX keys, not the reference's random stream",
                   budget=f"{epochs} epochs")
 
@@ -159,6 +159,6 @@ def reference(name: str, *, quick: bool, out: Path, options: dict) -> Result:
     state, printed, curves = run_reference(name, epochs)
     return Result(_setup(name).score(state.params), REFERENCE[name],
                   "reference code re-run at seed 2, after the 400th epoch", curves,
-                  note=f"as the script prints it, after epoch {epochs}'s first example: "
-                       f"{printed:.4f}; the reference code's, 400 epochs: {PRINTED[name]:.4f}",
+                  note=f"the script's printout, after epoch {epochs}'s first example: "
+                       f"{printed:.4f}; the reference code's at 400 epochs: {PRINTED[name]:.4f}",
                   budget=f"{epochs} epochs")

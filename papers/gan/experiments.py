@@ -104,7 +104,7 @@ def experiment(kind: str, *, quick: bool, out: Path, options: dict) -> Result:
     _save_samples(ring(SAMPLES, 1), samples, q, f"{TITLES[kind]}, {epochs} epochs",
                   out / f"gan_{kind}.png")
     return Result(q["modes"] / MODES, None, "the papers report no GAN figures",
-                  curves={"value": history["loss"]},
+                  curves={"value V(fake, real)": history["loss"]}, budget=f"{epochs} epochs",
                   note=f"{q['modes']}/8 modes, {q['good']:.0%} of samples within 3σ of a mode, "
                        f"mean distance {q['distance']:.3f}; figure gan_{kind}.png")
 
