@@ -246,7 +246,7 @@ def test_fit_rejects_bad_data():
     learner, state = _learner()
     x, y = load_iris()
     t = one_hot(y, 3)
-    with pytest.raises(ValueError, match=r"x and y must have the same number of examples, "
+    with pytest.raises(ValueError, match=r"the data sets must have the same number of examples, "
                                          r"got 149 inputs and 150 targets"):
         learners.fit(learner, state, x[:-1], t, epochs=1, key=jax.random.key(0), progress=False)
     for name, (xb, tb) in {"x": (x.copy(), t), "y": (x, t.copy())}.items():

@@ -136,12 +136,24 @@ def test_metrics_every_k_epochs_and_after_the_last():
     assert len(history["loss"]) == 7
 
 
-def test_the_progress_bar_moves_every_epoch(capsys):
+def test_the_progress_bar_moves_every_epoch(capsys, monkeypatch):
+    """It says "compiling" until the first epoch reports, then counts every epoch."""
+    import tqdm.auto
+
+    seen = []
+
+    class Recording(tqdm.auto.tqdm):
+        def update(self, n=1):
+            out = super().update(n)
+            seen.append((self.desc, self.n))
+            return out
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recording)
     learner = _learner(50)
     fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=3, key=jax.random.key(1),
         progress=True)
+    assert seen == [("epochs", 1), ("epochs", 2), ("epochs", 3)]
     err = capsys.readouterr().err
-    assert "1/3" in err and "3/3" in err
+    assert err.startswith("\rcompiling:") and "3/3" in err
 
 
 @pytest.mark.parametrize("kwargs,words", [
