@@ -384,21 +384,18 @@ def _assembled(who: str, model: Para, loss: Para, ports: dict, learning_rate: Ra
             raise BadPoint(f"{model}: the data sets must have the same number of examples, got "
                            + " and ".join(f"{n} {p}" for p, n in zip(data, counts)))
 
+    def check_ports(field_name, value, keys, objects, where):
+        if len(keys) > 1 and not (isinstance(value, dict) and set(value) == set(keys)):
+            raise BadPoint(f"{model}: state.{field_name} must be a dict of the ports {keys}, "
+                           f"got {type(value).__name__}")
+        for p, v in as_dict(value, keys).items():
+            cat.check_point(objects[p], v, where(p))
+
     def check_state(state):
-        values = state.params
-        if len(held) > 1 and not (isinstance(values, dict) and set(values) == set(held)):
-            raise BadPoint(f"{model}: state.params must be a dict of the held ports {held}, "
-                           f"got {type(values).__name__}")
-        for p, v in as_dict(values, held).items():
-            cat.check_point(X[p], v, f"{what[p]} (state.params)")
-        if not learned:
-            return
-        opt = state.opt_state
-        if len(learned) > 1 and not (isinstance(opt, dict) and set(opt) == set(learned)):
-            raise BadPoint(f"{model}: state.opt_state must be a dict of the learned ports "
-                           f"{learned}, got {type(opt).__name__}")
-        for p, s in as_dict(opt, learned).items():
-            cat.check_point(S[p], s, f"{ports[p]!r}: state.opt_state")
+        check_ports("params", state.params, held, X, lambda p: f"{what[p]} (state.params)")
+        if learned:
+            check_ports("opt_state", state.opt_state, learned, S,
+                        lambda p: f"{ports[p]!r}: state.opt_state")
 
     def predict(params, xs):
         return batch(model, examples(xs, model.dom, f"{model}: predict inputs"))(params, xs)

@@ -1,6 +1,6 @@
 """``python -m papers``: the papers' reproductions on the bundled data, in one table.
 
-    python -m papers                 # everything (1–3 minutes on 2 CPU cores)
+    python -m papers                 # everything (about 40 s on 2 quiet CPU cores)
     python -m papers --quick         # a smoke test of every experiment (seconds)
     python -m papers --list          # the experiments' names
     python -m papers --only rda      # those whose name starts with "rda"

@@ -120,7 +120,7 @@ def test_a_batch_of_dreams_is_each_dream_at_the_mean_cap():
 def test_ports_refuse_what_is_not_an_optimiser_or_a_marker():
     with pytest.raises(BadObject, match="the targets port takes an optimiser"):
         L.assemble(MODEL, L.quadratic(Y3), targets=0.1)
-    with pytest.raises(BadPoint, match=r"state.params must be a dict of the held ports"):
+    with pytest.raises(BadPoint, match=r"state.params must be a dict of the ports"):
         d = L.dream(MODEL, L.dot(Y3), L.sgd(0.1))
         d.step(d.init(params=MODEL.init(jax.random.key(0)), inputs=jnp.zeros(4))._replace(
             params=jnp.zeros(4)), jnp.zeros(3))
