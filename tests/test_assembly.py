@@ -37,16 +37,24 @@ def _quadratic(p, x, y):
     return 0.5 * jnp.sum((MODEL(p, x) - y) ** 2)
 
 
-@settings(max_examples=5)
+# built once and compiled once: the examples below then cost their arithmetic only
+EVERY_PORT = L.assemble(MODEL, L.quadratic(Y3), params=L.sgd(0.1), inputs=L.sgd(0.2),
+                        targets=L.sgd(0.3))
+EVERY_PORT_STEP = jax.jit(EVERY_PORT.step)
+ATTACK = L.adversarial(MODEL, L.softmax_cross_entropy(Y3), L.sgd(0.5))
+TARGETS = L.learn_targets(MODEL, L.quadratic(Y3), L.sgd(0.25))
+TARGETS_STEP = jax.jit(TARGETS.step)
+
+
+@settings(max_examples=10)
 @given(x=vec(4), y=vec(3), seed=st.integers(0, 99))
 def test_every_port_learned_at_once_moves_each_by_its_own_change(x, y, seed):
     """params, inputs and targets all learned: one pass, three updates of −η∇."""
     p = MODEL.init(jax.random.key(seed))
-    learner = L.assemble(MODEL, L.quadratic(Y3), params=L.sgd(0.1), inputs=L.sgd(0.2),
-                         targets=L.sgd(0.3))
+    learner = EVERY_PORT
     assert learner.data_ports == () and learner.held_ports == ("params", "inputs", "targets")
     state = learner.init(params=p, inputs=x, targets=y)
-    state, loss = learner.step(state)
+    state, loss = EVERY_PORT_STEP(state)
     _close(loss, _quadratic(p, x, y))
     _close(state.params["params"], jax.tree.map(lambda w, g: w - 0.1 * g, p,
                                                 _grad(lambda q: _quadratic(q, x, y), p)))
@@ -55,24 +63,24 @@ def test_every_port_learned_at_once_moves_each_by_its_own_change(x, y, seed):
     assert set(state.opt_state) == {"params", "inputs", "targets"}
 
 
-@settings(max_examples=5)
+@settings(max_examples=10)
 @given(x=vec(4), y=vec(3), seed=st.integers(0, 99))
 def test_adversarial_examples_ascend_the_loss_in_the_input(x, y, seed):
     p = MODEL.init(jax.random.key(seed))
-    attack = L.adversarial(MODEL, L.softmax_cross_entropy(Y3), L.sgd(0.5))
+    attack = ATTACK
     state, _ = attack.step(attack.init(params=p, inputs=x), jax.nn.softmax(y))
     ce = lambda a: -jnp.sum(jax.nn.softmax(y) * jax.nn.log_softmax(MODEL(p, a)))
     _close(state.params["inputs"], x + 0.5 * _grad(ce, x))
     assert state.params["params"] is p  # fixed: never touched
 
 
-@settings(max_examples=5)
+@settings(max_examples=10)
 @given(x=vec(4), y=vec(3), seed=st.integers(0, 99))
 def test_learning_the_targets_descends_in_the_target(x, y, seed):
     p = MODEL.init(jax.random.key(seed))
-    learner = L.learn_targets(MODEL, L.quadratic(Y3), L.sgd(0.25))
+    learner = TARGETS
     assert learner.data_ports == ("inputs",)
-    state, _ = learner.step(learner.init(params=p, targets=y), x)
+    state, _ = TARGETS_STEP(learner.init(params=p, targets=y), x)
     _close(state.params["targets"], y - 0.25 * _grad(lambda t: _quadratic(p, x, t), y))
 
 
@@ -136,12 +144,16 @@ def _value(pg, pc, z, x):
     return jnp.sum(C(pc, x)) - jnp.sum(C(pc, G(pg, z)))
 
 
-@settings(max_examples=5)
+GAN = L.gan(G, C, L.wasserstein(C.cod), L.sgd(0.1), L.sgd(0.2))
+GAN_STEP = jax.jit(GAN.step)
+
+
+@settings(max_examples=10)
 @given(z=vec(2), x=vec(2), seed=st.integers(0, 99))
 def test_gan_step_descends_the_generator_and_ascends_the_critic(z, x, seed):
     pg, pc = G.init(jax.random.key(seed)), C.init(jax.random.key(seed + 1))
-    learner = L.gan(G, C, L.wasserstein(C.cod), L.sgd(0.1), L.sgd(0.2))
-    state, v = learner.step(learner.init((*pg, *pc)), (z, x))
+    learner = GAN
+    state, v = GAN_STEP(learner.init((*pg, *pc)), (z, x))
     _close(v, _value(pg, pc, z, x))
     want_g = jax.tree.map(lambda w, g: w - 0.1 * g, pg, _grad(lambda q: _value(q, pc, z, x), pg))
     # copy's reverse derivative adds: the critic's change is the sum over its two uses
