@@ -43,7 +43,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from categories import ArrayType, NotComposable, Object, Para, factors, zeros
+from categories import SMOOTH, ArrayType, NotComposable, Object, Para, factors, zeros
 
 from . import _build as build
 from . import _hyper as hyper
@@ -63,7 +63,7 @@ def _value(name: str, s: Object, fn, category: Any) -> Para:
     return Para.lift(inside)
 
 
-def wasserstein(scores: Object, category: Any = None) -> Para:
+def wasserstein(scores: Object, category: Any = SMOOTH) -> Para:
     """The WGAN value ``V(fake, real) = Σ real − Σ fake`` (the critic ascends it).
 
     Example:
@@ -73,12 +73,10 @@ def wasserstein(scores: Object, category: Any = None) -> Para:
         >>> float(V((), (jnp.array([0.5]), jnp.array([2.0]))))
         1.5
     """
-    from categories import SMOOTH
-    return _value("wasserstein", scores, lambda f, r: jnp.sum(r) - jnp.sum(f),
-                  category or SMOOTH)
+    return _value("wasserstein", scores, lambda f, r: jnp.sum(r) - jnp.sum(f), category)
 
 
-def minimax(scores: Object, category: Any = None) -> Para:
+def minimax(scores: Object, category: Any = SMOOTH) -> Para:
     """The original GAN value ``V = log σ(real) + log(1 − σ(fake))`` on logits,
     ``−softplus(−real) − softplus(fake)`` (stable; the critic ascends it).
 
@@ -89,10 +87,9 @@ def minimax(scores: Object, category: Any = None) -> Para:
         >>> round(float(V((), (jnp.array([0.0]), jnp.array([0.0])))), 4)  # 2 log ½
         -1.3863
     """
-    from categories import SMOOTH
     return _value("minimax", scores,
                   lambda f, r: -jnp.sum(jax.nn.softplus(-r)) - jnp.sum(jax.nn.softplus(f)),
-                  category or SMOOTH)
+                  category)
 
 
 def clip_weights(bound: float) -> Optimiser:
