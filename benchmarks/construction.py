@@ -13,17 +13,20 @@
   ``jax.vjp`` of the same layers, interleaved (``_timing.interleaved``), each call
   a fresh function so nothing is cached; target ≤ 1.2×.
 
-Build times are the best of 5 regions per depth, each repeating the build until
-it lasts at least ``min_region`` seconds; the depths are interleaved region by
-region (64, 128, 256, 512, 64, …), so a noisy spell of the shared machine falls on
-all of them alike. The ratio per doubling is of the best regions (``timeit``'s
+Build times are CPU seconds of this process (``time.process_time``: a build is
+single-threaded Python, so this is its cost without the time slices other jobs on a
+shared machine take; the wall-clock figures are in the rows too, ``build_wall_s``
+and ``ratio_wall``), the best of 10 regions per depth, each repeating the build
+until it lasts at least ``min_region`` seconds. The depths are interleaved region
+by region (64, 128, 256, 512, 64, …), so a noisy spell of the shared machine falls
+on all of them alike. The ratio per doubling is of the best regions (``timeit``'s
 convention); the ratios round by round are in the rows too (``round_ratios``,
-min/median/max). The garbage collector is paused in the regions, as ``timeit`` does: a
-full collection walks the whole process heap (JAX's included), and whether one
-falls inside a region depends on that heap, not on the build. The builds make
-no reference cycles, so pausing frees nothing later. The figures with the
-collector running are in the rows too (``build_s_gc``), for information. Run
-``python -m benchmarks.construction`` for JSON lines.
+min/median/max). The garbage collector is paused in the regions, as ``timeit``
+does: a full collection walks the whole process heap (JAX's included), and whether
+one falls inside a region depends on that heap, not on the build. The builds make
+no reference cycles, so pausing frees nothing later. The figures with the collector
+running (a third as many regions) are in the rows too (``build_s_gc``), for
+information. Run ``python -m benchmarks.construction`` for JSON lines.
 """
 
 from __future__ import annotations
@@ -56,34 +59,39 @@ def _reps(build: Callable[[], Any], min_region: float) -> int:
     return max(1, math.ceil(min_region / max(time.perf_counter() - start, 1e-9)))
 
 
-def region_seconds(build: Callable[[], Any], reps: int, *, collect: bool = False) -> float:
-    """Seconds per ``build()`` over one region of ``reps`` builds, the garbage collector
-    paused unless ``collect``."""
+def region_seconds(build: Callable[[], Any], reps: int, *, collect: bool = False
+                   ) -> tuple[float, float]:
+    """CPU and wall seconds per ``build()`` over one region of ``reps`` builds, the
+    garbage collector paused unless ``collect``."""
     enabled = gc.isenabled()
     gc.collect()
     if not collect:
         gc.disable()
     try:
-        start = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(reps):
             build()
-        return (time.perf_counter() - start) / reps
+        return (time.process_time() - cpu) / reps, (time.perf_counter() - wall) / reps
     finally:
         if enabled:
             gc.enable()
 
 
 def _doublings(name: str, build: Callable[[int], Any], depths: tuple[int, ...], *,
-               regions: int = 5, min_region: float = 0.5) -> list[dict[str, Any]]:
-    def timed(collect: bool) -> dict[int, list[float]]:
+               regions: int = 10, min_region: float = 0.5) -> list[dict[str, Any]]:
+    def timed(collect: bool, regions: int) -> tuple[dict[int, list[float]], dict[int, list[float]]]:
         reps = {n: _reps(lambda n=n: build(n), min_region) for n in depths}
-        runs: dict[int, list[float]] = {n: [] for n in depths}
+        cpu: dict[int, list[float]] = {n: [] for n in depths}
+        wall: dict[int, list[float]] = {n: [] for n in depths}
         for _ in range(regions):  # depths interleaved: a noisy spell touches every depth alike
             for n in depths:
-                runs[n].append(region_seconds(lambda n=n: build(n), reps[n], collect=collect))
-        return runs
+                c, w = region_seconds(lambda n=n: build(n), reps[n], collect=collect)
+                cpu[n].append(c)
+                wall[n].append(w)
+        return cpu, wall
 
-    runs, with_gc = timed(False), timed(True)
+    # the figures with the collector running are for information: fewer regions
+    (runs, wall), (with_gc, _) = timed(False, regions), timed(True, max(1, regions // 3))
     rows = []
     for half, n in zip(depths, depths[1:]):
         ratio = min(runs[n]) / min(runs[half])
@@ -92,6 +100,8 @@ def _doublings(name: str, build: Callable[[int], Any], depths: tuple[int, ...], 
                      "half_build_s": min(runs[half]), "ratio": ratio,
                      "round_ratios": {"min": rounds[0], "median": statistics.median(rounds),
                                       "max": rounds[-1]},
+                     "build_wall_s": min(wall[n]),
+                     "ratio_wall": min(wall[n]) / min(wall[half]),
                      "build_s_gc": min(with_gc[n]),
                      "ratio_gc": min(with_gc[n]) / min(with_gc[half]),
                      "target_met": ratio <= RATIO_TARGET})
@@ -106,7 +116,7 @@ def dense_chain(n: int) -> Para:
     return acc
 
 
-def para_chain(depths: tuple[int, ...] = (64, 128, 256, 512), *, regions: int = 5,
+def para_chain(depths: tuple[int, ...] = (64, 128, 256, 512), *, regions: int = 10,
                min_region: float = 0.5) -> list[dict[str, Any]]:
     """Build time of :func:`dense_chain` per doubling of the depth."""
     return _doublings("Para chain by >> (dense 16→16 tanh)", dense_chain, depths,
@@ -124,7 +134,7 @@ def gate_chain(n: int) -> Circuit:
     return acc
 
 
-def circuit_chain(depths: tuple[int, ...] = (100, 200, 400, 800), *, regions: int = 5,
+def circuit_chain(depths: tuple[int, ...] = (100, 200, 400, 800), *, regions: int = 10,
                   min_region: float = 0.5) -> list[dict[str, Any]]:
     """Build time of :func:`gate_chain` per doubling of the number of gates."""
     return _doublings("circuit chain by >> (one gate per step)", gate_chain, depths,

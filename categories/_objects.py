@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -54,6 +55,12 @@ class Object:
         return tensor_objects(self, other)
 
 
+@functools.lru_cache(maxsize=64)
+def _dtype_name(dtype: Any) -> str:
+    """``np.dtype(dtype).name``, one string per dtype (``.name`` makes a new one per call)."""
+    return np.dtype(dtype).name
+
+
 @dataclass(frozen=True)
 class ArrayType(Object):
     """The space of arrays of one shape and dtype, e.g. ``f32[20,4]``.
@@ -68,7 +75,7 @@ class ArrayType(Object):
 
     def __post_init__(self):
         object.__setattr__(self, "shape", tuple(int(n) for n in self.shape))
-        object.__setattr__(self, "dtype", np.dtype(self.dtype).name)
+        object.__setattr__(self, "dtype", _dtype_name(self.dtype))
         if any(n < 0 for n in self.shape):
             raise BadObject(f"ArrayType shape must be non-negative, got {self.shape}")
 

@@ -143,7 +143,7 @@ def primitive(name: str, dom: Object, cod: Object, fn: Callable[[Any], Any],
         categories._errors.BadPoint: primitive 'cube': rd must return a point of f32[2] (R[f](a, b') ∈ dom): shape mismatch at the value: expected f32[2], got shape () (float32)
     """
     if rd is None:
-        checked = _checked_on_first_run(name, dom, cod, fn)
+        checked = _CheckedOnce(name, dom, cod, fn)
         return Smooth(dom, cod, checked, checked, name=name)
     _check_statically(name, dom, cod, fn, rd)
 
@@ -197,20 +197,49 @@ def _check_statically(name: str, dom: Object, cod: Object, fn: Callable, rd: Cal
             check_point(out, got, where)
 
 
-def _checked_on_first_run(name: str, dom: Object, cod: Object, fn: Callable) -> Callable:
+class _Run:
+    """``x ↦ (… p₂.fn ∘ p₁.fn)(x)``: a chain's function reads its parts when run, so
+    building a chain is O(1) per ``>>``."""
+
+    __slots__ = ("parts", "__weakref__")  # jax.jit keeps weak references to functions
+
+    def __init__(self, parts: Any):
+        self.parts = parts
+
+    def __call__(self, x: Any) -> Any:
+        for p in self.parts:
+            x = p.fn(x)
+        return x
+
+
+class _RunD(_Run):
+    """The same chain of the parts' ``dfn`` (the functions JAX differentiates)."""
+
+    __slots__ = ()
+
+    def __call__(self, x: Any) -> Any:
+        for p in self.parts:
+            x = p.dfn(x)
+        return x
+
+
+class _CheckedOnce:
     """``fn``, checking once, the first time it runs on a point of ``dom`` (eagerly
-    or traced), that it returns a point of ``cod``."""
-    checked = False
+    or traced), that it returns a point of ``cod``. (An object with slots, not a
+    closure: a deep model holds one per layer, and this is a third of the size.)"""
 
-    def run(x):
-        nonlocal checked
-        y = fn(x)
-        if not checked and _is_point(dom, x):
-            check_point(cod, y, f"primitive {name!r}: fn must return a point of {cod}")
-            checked = True
+    __slots__ = ("name", "dom", "cod", "fn", "checked", "__weakref__")
+
+    def __init__(self, name: str, dom: Object, cod: Object, fn: Callable):
+        self.name, self.dom, self.cod, self.fn, self.checked = name, dom, cod, fn, False
+
+    def __call__(self, x: Any) -> Any:
+        y = self.fn(x)
+        if not self.checked and _is_point(self.dom, x):
+            check_point(self.cod, y, f"primitive {self.name!r}: fn must return a point of "
+                                     f"{self.cod}")
+            self.checked = True
         return y
-
-    return run
 
 
 def _is_point(obj: Object, x: Any) -> bool:
@@ -337,18 +366,8 @@ class SmoothCategory(ReverseDerivativeCategory):
         return f.parts if f.op == "then" else (f,)
 
     def _then(self, parts: tuple[Smooth, ...]) -> Smooth:
-        # the closures read the parts when run, so building a chain is O(1) per `>>`
-        def fn(x):
-            for p in parts:
-                x = p.fn(x)
-            return x
-
-        def dfn(x):
-            for p in parts:
-                x = p.dfn(x)
-            return x
-
-        return Smooth(parts[0].dom, parts[-1].cod, fn, dfn, op="then", parts=parts)
+        return Smooth(parts[0].dom, parts[-1].cod, _Run(parts), _RunD(parts), op="then",
+                      parts=parts)
 
     # -- Monoidal -----------------------------------------------------------
     def tensor_factors(self, f: Morphism) -> tuple[Morphism, ...]:

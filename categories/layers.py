@@ -20,13 +20,14 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import jax
 from jax.nn import initializers
 
 from . import smooth
-from ._objects import ArrayType, Record
+from ._objects import ArrayType, Object, Record
 from ._para import Para
 from ._smooth import Smooth
 
@@ -35,12 +36,28 @@ __all__ = ["linear", "bias", "dense", "conv2d", "lift"]
 Initializer = Callable[[Any, tuple[int, ...], Any], Any]
 
 
-def _init(obj: Record, **inits: Initializer) -> Callable[[Any], dict]:
-    def init(key):
-        keys = jax.random.split(key, len(inits))
-        return {name: inits[name](k, obj[name].shape, obj[name].dtype)
-                for k, name in zip(keys, sorted(inits))}
-    return init
+class _Init:
+    """``key ↦ {name: inits[name](k, shape, dtype)}``, one split key per name in sorted
+    order. (An object with slots, not a closure: a deep model holds one per layer.)"""
+
+    __slots__ = ("obj", "inits", "__weakref__")  # jax.jit keeps weak references
+
+    def __init__(self, obj: Record, **inits: Initializer):
+        self.obj, self.inits = obj, inits
+
+    def __call__(self, key: Any) -> dict:
+        keys = jax.random.split(key, len(self.inits))
+        return {name: self.inits[name](k, self.obj[name].shape, self.obj[name].dtype)
+                for k, name in zip(keys, sorted(self.inits))}
+
+
+@functools.lru_cache(maxsize=256)
+def _dense_objects(n_in: int, n_out: int, dtype: str) -> tuple[Object, ...]:
+    """``X, Y, P = {weight, bias}, P @ X`` of a dense layer, shared by the layers of one
+    shape (objects are immutable; a deep model then holds them once, not once a layer)."""
+    X, Y = ArrayType((n_in,), dtype), ArrayType((n_out,), dtype)
+    P = Record(weight=ArrayType((n_out, n_in), dtype), bias=Y)
+    return X, Y, P, P @ X
 
 
 def lift(f: Smooth) -> Para:
@@ -67,7 +84,7 @@ def linear(n_in: int, n_out: int, *, init: Initializer = initializers.glorot_uni
     X, Y = ArrayType((n_in,), dtype), ArrayType((n_out,), dtype)
     P = Record(weight=ArrayType((n_out, n_in), dtype))
     inside = smooth.primitive("linear", P @ X, Y, lambda px: px[0]["weight"] @ px[1])
-    return Para(P, X, inside, _init(P, weight=init), name=f"linear({n_in}→{n_out})")
+    return Para(P, X, inside, _Init(P, weight=init), name=f"linear({n_in}→{n_out})")
 
 
 def bias(n: int, *, init: Initializer = initializers.zeros, dtype: str = "float32") -> Para:
@@ -84,7 +101,7 @@ def bias(n: int, *, init: Initializer = initializers.zeros, dtype: str = "float3
     X = ArrayType((n,), dtype)
     P = Record(bias=X)
     inside = smooth.primitive("bias", P @ X, X, lambda px: px[1] + px[0]["bias"])
-    return Para(P, X, inside, _init(P, bias=init), name=f"bias({n})")
+    return Para(P, X, inside, _Init(P, bias=init), name=f"bias({n})")
 
 
 def dense(n_in: int, n_out: int, activation: Callable[[ArrayType], Smooth] | None = None, *,
@@ -99,14 +116,13 @@ def dense(n_in: int, n_out: int, activation: Callable[[ArrayType], Smooth] | Non
         >>> dense(4, 3, smooth.sigmoid)
         dense(4→3, sigmoid)
     """
-    X, Y = ArrayType((n_in,), dtype), ArrayType((n_out,), dtype)
-    P = Record(weight=ArrayType((n_out, n_in), dtype), bias=Y)
+    X, Y, P, PX = _dense_objects(n_in, n_out, dtype)
     act = activation(Y) if activation is not None else None
     name = f"dense({n_in}→{n_out}" + (f", {act!r})" if act is not None else ")")
-    affine = smooth.primitive("affine", P @ X, Y, lambda px: px[0]["weight"] @ px[1] + px[0]["bias"])
+    affine = smooth.primitive("affine", PX, Y, lambda px: px[0]["weight"] @ px[1] + px[0]["bias"])
     # composing (not calling act.fn) keeps any reverse-derivative rule the activation has
     inside = affine >> act if act is not None else affine
-    return Para(P, X, inside, _init(P, weight=init, bias=bias_init), name=name)
+    return Para(P, X, inside, _Init(P, weight=init, bias=bias_init), name=name)
 
 
 def conv2d(image: ArrayType, kernel: tuple[int, int], channels: int, *,
@@ -124,4 +140,4 @@ def conv2d(image: ArrayType, kernel: tuple[int, int], channels: int, *,
     corr = smooth.correlate2d(K, image)
     inside = smooth.primitive(repr(corr).replace("correlate2d", "conv2d"), P @ image, corr.cod,
                               lambda px: corr.fn((px[0]["kernel"], px[1])))
-    return Para(P, image, inside, _init(P, kernel=init), name=repr(inside))
+    return Para(P, image, inside, _Init(P, kernel=init), name=repr(inside))
