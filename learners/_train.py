@@ -123,12 +123,14 @@ def _check_data(data: tuple, names: tuple[str, ...]) -> int:
     return n.pop() if n else 1
 
 
-def _orders(order: Any, n: int, epochs: int) -> Callable[[int], np.ndarray] | None:
-    """``order`` as a function of the epoch (``None``: orders are made on the device)."""
+def _orders(order: Any, n: int, epochs: int) -> Callable[[int, int], np.ndarray] | None:
+    """``order`` as a function of (the epoch counted from the state's step, the epoch
+    counted from 0 in this call), which a table's rows follow; ``None``: orders are
+    made on the device."""
     if order is None:
         return None
     if callable(order):
-        fn = order
+        fn = lambda e, i: order(e)  # noqa: E731
     else:
         table = np.asarray(order)
         if table.ndim == 1:
@@ -136,10 +138,10 @@ def _orders(order: Any, n: int, epochs: int) -> Callable[[int], np.ndarray] | No
         if table.ndim != 2 or table.shape[0] not in (1, epochs):
             raise BadPoint(f"fit: order must be one permutation of shape ({n},) or one per "
                            f"epoch, ({epochs}, {n}); got shape {np.shape(order)}")
-        fn = (lambda e: table[0]) if table.shape[0] == 1 else (lambda e: table[e])
+        fn = lambda e, i: table[i if table.shape[0] > 1 else 0]  # noqa: E731
 
-    def checked(e: int) -> np.ndarray:
-        idx = np.asarray(fn(e))
+    def checked(e: int, i: int) -> np.ndarray:
+        idx = np.asarray(fn(e, i))
         if idx.shape != (n,) or not np.issubdtype(idx.dtype, np.integer):
             raise BadPoint(f"fit: the order of epoch {e} must be {n} integer indices, shape "
                            f"({n},); got {idx.dtype} of shape {idx.shape}")
@@ -284,8 +286,9 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
         key: the ``jax.random`` key of the shuffles (needed when shuffling).
         shuffle: shuffle every epoch (ignored when ``order`` is given).
         order: an explicit example order, to compare runs step for step with other
-            code: ``n`` indices used every epoch, an ``(epochs, n)`` table, or a
-            function ``epoch ↦ n indices`` (epochs counted from the state's step).
+            code: ``n`` indices used every epoch, an ``(epochs, n)`` table (a row
+            per epoch of this call), or a function ``epoch ↦ n indices`` (epochs
+            counted from the state's step, so a resumed run goes on where it stopped).
         drop_remainder: drop a partial last batch instead of masking it (the
             examples left over then change every epoch when shuffling).
         metrics: name ↦ function of the parameters, evaluated every
@@ -366,13 +369,14 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
     data = _shard.place_data(placement, jax.tree.map(jnp.asarray, data))
 
     def table_of(first: int, count: int) -> Any:
-        """The orders of epochs ``first … first + count − 1``, padded to ``chunk`` rows."""
+        """The orders of epochs ``first … first + count − 1`` (counted from the state's
+        step), padded to ``chunk`` rows."""
         if mode == "shuffle":
             table = _shuffles(key, first, count, chunk, n)
         else:
             table = np.zeros((chunk, n) if mode == "given" else (0,), np.int32)
             for i in range(count if mode == "given" else 0):
-                table[i] = orders(first + i)
+                table[i] = orders(first + i, first + i - start)
         return _shard.place_data(placement, table)
 
     state = _shard.place_state(placement, _settle(state))

@@ -83,6 +83,24 @@ def test_an_explicit_order_is_followed_step_for_step():
     assert _equal(again, state)
 
 
+def test_shuffling_visits_the_documented_permutations():
+    """Epoch ``e`` (counted from the state's step) visits ``permutation(fold_in(key, e), n)``:
+    the same run as those orders given explicitly, from the start and resumed."""
+    learner, key = _learner(32), jax.random.key(5)
+    state, history = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=3, key=key,
+                         progress=False)
+    orders = np.stack([np.asarray(jax.random.permutation(jax.random.fold_in(key, e), 150))
+                       for e in range(3)])
+    given, again = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=3, order=orders,
+                       progress=False)
+    assert _equal(state, given) and history["loss"] == again["loss"]
+    resumed, _ = fit(learner, state, X_IRIS, T_IRIS, epochs=2, key=key, progress=False)
+    later = np.stack([np.asarray(jax.random.permutation(jax.random.fold_in(key, e), 150))
+                      for e in (3, 4)])
+    assert _equal(resumed, fit(learner, state, X_IRIS, T_IRIS, epochs=2, order=later,
+                               progress=False)[0])
+
+
 def test_a_partial_last_batch_is_kept_and_averaged_over_its_real_rows():
     """150 Iris rows at batch 32: four full batches and one of 22, whose step equals
     that of a batch-22 learner (mean over the 22 real rows, no change from padding)."""
