@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any, Callable
 
 import jax
@@ -49,6 +50,11 @@ class _Init:
         keys = jax.random.split(key, len(self.inits))
         return {name: self.inits[name](k, self.obj[name].shape, self.obj[name].dtype)
                 for k, name in zip(keys, sorted(self.inits))}
+
+
+def _affine(px: tuple) -> Any:
+    """``(P, x) ↦ W x + b``."""
+    return px[0]["weight"] @ px[1] + px[0]["bias"]
 
 
 @functools.lru_cache(maxsize=256)
@@ -118,8 +124,9 @@ def dense(n_in: int, n_out: int, activation: Callable[[ArrayType], Smooth] | Non
     """
     X, Y, P, PX = _dense_objects(n_in, n_out, dtype)
     act = activation(Y) if activation is not None else None
-    name = f"dense({n_in}→{n_out}" + (f", {act!r})" if act is not None else ")")
-    affine = smooth.primitive("affine", PX, Y, lambda px: px[0]["weight"] @ px[1] + px[0]["bias"])
+    # one string for all the layers that print alike
+    name = sys.intern(f"dense({n_in}→{n_out}" + (f", {act!r})" if act is not None else ")"))
+    affine = smooth.primitive("affine", PX, Y, _affine)
     # composing (not calling act.fn) keeps any reverse-derivative rule the activation has
     inside = affine >> act if act is not None else affine
     return Para(P, X, inside, _Init(P, weight=init, bias=bias_init), name=name)
