@@ -5,7 +5,10 @@ the learner, so a second ``fit`` compiles nothing. One call of that function run
 up to ``chunk`` epochs (a loop over epochs, each a ``lax.scan`` over its batches);
 the host only sees the per-epoch losses, a progress callback per epoch and the
 metrics every ``metrics_every`` epochs. A partial last batch is kept: its missing
-rows are padding with ``keep = False`` (no change, left out of the mean loss).
+rows are padding with ``keep = False`` (no change, left out of the mean loss). The
+shuffled orders of a chunk come as a table from one function compiled per (chunk,
+number of examples) and shared by every learner, so a new learner compiles only
+its own training loop.
 
 Example:
     >>> import jax, jax.numpy as jnp
