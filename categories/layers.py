@@ -52,6 +52,20 @@ class _Init:
                 for k, name in zip(keys, sorted(self.inits))}
 
 
+@functools.lru_cache(maxsize=256)
+def _shared_init(obj: Record, inits: tuple[tuple[str, Initializer], ...]) -> _Init:
+    return _Init(obj, **dict(inits))
+
+
+def _init(obj: Record, **inits: Initializer) -> _Init:
+    """An :class:`_Init`, shared by the layers with the same objects and initialisers
+    (it holds no state), so a deep model holds one per shape, not one per layer."""
+    try:
+        return _shared_init(obj, tuple(sorted(inits.items())))
+    except TypeError:  # an initialiser that cannot be hashed gets its own
+        return _Init(obj, **inits)
+
+
 def _affine(px: tuple) -> Any:
     """``(P, x) ↦ W x + b``."""
     return px[0]["weight"] @ px[1] + px[0]["bias"]
@@ -90,7 +104,7 @@ def linear(n_in: int, n_out: int, *, init: Initializer = initializers.glorot_uni
     X, Y = ArrayType((n_in,), dtype), ArrayType((n_out,), dtype)
     P = Record(weight=ArrayType((n_out, n_in), dtype))
     inside = smooth.primitive("linear", P @ X, Y, lambda px: px[0]["weight"] @ px[1])
-    return Para(P, X, inside, _Init(P, weight=init), name=f"linear({n_in}→{n_out})")
+    return Para(P, X, inside, _init(P, weight=init), name=f"linear({n_in}→{n_out})")
 
 
 def bias(n: int, *, init: Initializer = initializers.zeros, dtype: str = "float32") -> Para:
@@ -107,7 +121,7 @@ def bias(n: int, *, init: Initializer = initializers.zeros, dtype: str = "float3
     X = ArrayType((n,), dtype)
     P = Record(bias=X)
     inside = smooth.primitive("bias", P @ X, X, lambda px: px[1] + px[0]["bias"])
-    return Para(P, X, inside, _Init(P, bias=init), name=f"bias({n})")
+    return Para(P, X, inside, _init(P, bias=init), name=f"bias({n})")
 
 
 def dense(n_in: int, n_out: int, activation: Callable[[ArrayType], Smooth] | None = None, *,
@@ -129,7 +143,7 @@ def dense(n_in: int, n_out: int, activation: Callable[[ArrayType], Smooth] | Non
     affine = smooth.primitive("affine", PX, Y, _affine)
     # composing (not calling act.fn) keeps any reverse-derivative rule the activation has
     inside = affine >> act if act is not None else affine
-    return Para(P, X, inside, _Init(P, weight=init, bias=bias_init), name=name)
+    return Para(P, X, inside, _init(P, weight=init, bias=bias_init), name=name)
 
 
 def conv2d(image: ArrayType, kernel: tuple[int, int], channels: int, *,
@@ -147,4 +161,4 @@ def conv2d(image: ArrayType, kernel: tuple[int, int], channels: int, *,
     corr = smooth.correlate2d(K, image)
     inside = smooth.primitive(repr(corr).replace("correlate2d", "conv2d"), P @ image, corr.cod,
                               lambda px: corr.fn((px[0]["kernel"], px[1])))
-    return Para(P, image, inside, _Init(P, kernel=init), name=repr(inside))
+    return Para(P, image, inside, _init(P, kernel=init), name=repr(inside))

@@ -154,6 +154,31 @@ def test_a_para_chain_built_by_rshift_is_the_chain_built_at_once():
     assert ours == theirs
 
 
+class _Constant:
+    """An initialiser that cannot be hashed (``__eq__`` without ``__hash__``)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, _Constant) and other.value == self.value
+
+    def __call__(self, key, shape, dtype):
+        return jnp.full(shape, self.value, dtype)
+
+
+def test_layers_that_share_their_objects_initialise_their_own_parameters():
+    """Dense layers of one shape share objects and initialisers; each still draws its
+    own parameters from its own key, and an initialiser that cannot be hashed works."""
+    model = layers.dense(3, 3, smooth.tanh) >> layers.dense(3, 3, smooth.tanh)
+    first, second = model.init(jax.random.key(0))
+    assert not np.array_equal(first["weight"], second["weight"])
+    odd = layers.dense(2, 3, init=_Constant(0.5), bias_init=_Constant(-1.0))
+    p = odd.init(jax.random.key(0))
+    assert p["weight"].tolist() == [[0.5, 0.5]] * 3 and p["bias"].tolist() == [-1.0] * 3
+    assert layers.dense(2, 3, init=_Constant(2.0)).init(jax.random.key(0))["weight"][0, 0] == 2.0
+
+
 def test_a_circuit_chain_built_by_rshift_is_the_chain_built_at_once():
     steps = _gate_steps(9)
     stepwise, at_once = _rshift_chain(steps), CIRCUIT.then(*steps)
