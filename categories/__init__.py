@@ -9,7 +9,8 @@ tying and selecting parameters by name (:func:`freeze_params`, :func:`tie_params
 :func:`train_only`, :func:`param_names`);
 errors; modules :mod:`categories.smooth` (primitives), :mod:`categories.layers`
 (Para layers), :mod:`categories.laws` (law checkers) and
-:mod:`categories.strategies` (hypothesis strategies).
+:mod:`categories.strategies` (hypothesis strategies), and :mod:`categories.building`
+(tools for implementing a category of your own).
 """
 
 from . import layers as layers

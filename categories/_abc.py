@@ -30,6 +30,13 @@ Associativity and flattening: ``(f >> g) >> f`` and ``f >> (g >> f)`` are one ch
 
     >>> repr((f >> g) >> f) == repr(f >> (g >> f))
     True
+
+``>>`` and ``@`` dispatch on both operands' kinds in the namespace ``DISPATCH``
+(``Para`` and the functors add their rules there):
+
+    >>> from multipledispatch import Dispatcher
+    >>> isinstance(DISPATCH["compose"], Dispatcher)
+    True
 """
 
 from __future__ import annotations
@@ -126,7 +133,14 @@ class Morphism(ABC):
 
 class TensorObjects:
     """For morphisms made lazily from ``parts``: a tensor's ``dom`` and ``cod`` are the
-    products of its parts', made on first use (a composite sets its own when built)."""
+    products of its parts', made on first use (a composite sets its own when built).
+
+    Example: circuits are made this way.
+
+        >>> from circuits import Circuit, gates
+        >>> issubclass(Circuit, TensorObjects), str((gates.xor() @ gates.and_()).dom)
+        (True, 'bits[1] @ bits[1] @ bits[1] @ bits[1]')
+    """
 
     parts: tuple
 
@@ -151,6 +165,13 @@ def set_fields(obj: Any, **fields: Any) -> None:
     One ``object.__setattr__`` per field keeps CPython's compact inline attribute
     values (about 150 bytes an object), where updating ``vars(obj)`` makes a full
     dict (about 340): deep composites hold thousands of these.
+
+    Example:
+        >>> from categories import ArrayType, SMOOTH
+        >>> f = SMOOTH.id(ArrayType((2,)))
+        >>> set_fields(f, name="mine")  # where f.name = "mine" raises Immutable
+        >>> f.name
+        'mine'
     """
     for key, value in fields.items():
         object.__setattr__(obj, key, value)
@@ -325,7 +346,12 @@ class Parts(Sequence):
 
 
 def concat(pieces: list[Sequence]) -> Sequence:
-    """The parts ``pieces`` joined without copying any of them (see :class:`Parts`)."""
+    """The parts ``pieces`` joined without copying any of them (see :class:`Parts`).
+
+    Example:
+        >>> concat([(1, 2)]), tuple(concat([(1, 2), (3,)]))
+        ((1, 2), (1, 2, 3))
+    """
     return pieces[0] if len(pieces) == 1 else Parts(pieces)
 
 

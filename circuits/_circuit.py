@@ -36,7 +36,7 @@ import numpy as np
 
 from categories import (BadObject, BadPoint, I, Immutable, Morphism, Object,
                         ReverseDerivativeCategory, factors, join_all, split_all, tensor_objects)
-from categories._abc import TensorObjects, concat, set_fields
+from categories.building import TensorObjects, concat, set_fields
 
 from . import _words
 from ._netlist import Builder, Chain, Netlist, reverse

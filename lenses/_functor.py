@@ -24,7 +24,7 @@ from typing import Any
 from multipledispatch import dispatch
 
 from categories import Morphism, NotComposable, Para, ReverseDerivativeCategory
-from categories._abc import DISPATCH
+from categories.building import DISPATCH
 
 from ._lens import Lens, LensCategory, diagonal
 

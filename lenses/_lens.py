@@ -38,7 +38,7 @@ from typing import Any, Callable
 from categories import (CartesianCategory, Immutable, Morphism, MonoidalCategory, NotComposable,
                         Object)
 from categories import factors, join, join_all, split, split_all, tensor_objects
-from categories._abc import set_fields
+from categories.building import set_fields
 
 
 @dataclass(frozen=True)

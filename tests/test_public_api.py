@@ -21,7 +21,7 @@ import pytest
 
 PACKAGES = ["categories", "lenses", "learners", "circuits", "diagrams"]
 MODULES = ["categories", "categories.smooth", "categories.layers", "categories.laws",
-           "categories.strategies", "lenses", "lenses.laws", "lenses.strategies", "learners",
+           "categories.strategies", "categories.building", "lenses", "lenses.laws", "lenses.strategies", "learners",
            "learners.backprop", "learners.data",
            "learners.schedules", "circuits", "circuits.gates", "circuits.models",
            "circuits.oracle", "circuits.packed", "circuits.export", "circuits.strategies",
