@@ -24,7 +24,9 @@ def table1(task: str, encoding: str, variant: str, *, quick: bool, out: Path,
     """One cell of Table 1: test accuracy after one RDA pass of a lookup-table circuit."""
     reference = REFERENCE[(task, encoding)] if variant == "uci" else None
     note = "paper" if variant == "uci" else "paper used UCI Iris; 2 rows differ here"
-    return Result(rda_iris(task, encoding, variant), reference, note, budget="one pass")
+    accuracy = rda_iris(task, encoding, variant,
+                        drawings=out / f"rda.table1.{task}.{encoding}.{variant}")
+    return Result(accuracy, reference, note, budget="one pass")
 
 
 def _best_state_protocol(x_train, y_train, x_val, y_val, x_test, y_test, states: int, k: int,

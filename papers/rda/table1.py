@@ -10,9 +10,13 @@ identity learning rate, XOR update; exact-match test accuracy.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from circuits import CIRCUIT, Bits, models
+from circuits.export import freeze
+from diagrams import draw
 from learners import difference, gradient, identity, supervised
 from learners import data
 
@@ -28,8 +32,11 @@ def encode(labels: np.ndarray, classes: int, encoding: str) -> np.ndarray:
     return ((labels[:, None] >> np.arange(width)) & 1).astype(np.uint8)
 
 
-def rda_iris(task: str, encoding: str, variant: str = "uci") -> float:
-    """Test accuracy of one cell of RDA Table 1."""
+def rda_iris(task: str, encoding: str, variant: str = "uci", *,
+             drawings: Path | None = None) -> float:
+    """Test accuracy of one cell of RDA Table 1; with ``drawings``, the learner and the
+    learned lookup table's gates are saved as ``drawings`` + ``.learner.svg`` and
+    ``.circuit.svg``."""
     x, labels = data.load_iris(variant)
     classes = 2 if task == "two-class" else 3
     keep = labels < classes
@@ -49,4 +56,8 @@ def rda_iris(task: str, encoding: str, variant: str = "uci") -> float:
     for example, label in zip(features[train], y[train]):
         state, _ = learner.step(state, example, label)
     predictions = np.asarray(learner.predict(state.params, features[test]))
+    if drawings is not None:
+        draw(learner).save(drawings.with_name(drawings.name + ".learner.svg"))
+        draw(freeze(model, np.asarray(state.params)), gates=True).save(
+            drawings.with_name(drawings.name + ".circuit.svg"))
     return float(np.mean(np.all(predictions == y[test], axis=1)))
