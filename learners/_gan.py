@@ -48,7 +48,8 @@ from categories import SMOOTH, ArrayType, NotComposable, Object, Para, factors, 
 from . import _build as build
 from . import _hyper as hyper
 from ._learner import Learner, assemble
-from ._optimisers import Optimiser, chain, masked, rule, scale
+from ._combinators import chain, masked, scale
+from ._optimiser import Optimiser, rule
 from ._rates import descent
 
 __all__ = ["gan", "wasserstein", "minimax", "clip_weights"]

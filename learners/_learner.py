@@ -59,7 +59,7 @@ from categories import (BadObject, BadPoint, I, Morphism, NotComposable, Object,
 from lenses import LensCategory, as_lens
 
 from . import _hyper as hyper
-from ._optimisers import Optimiser
+from ._optimiser import Optimiser
 from ._rates import Rate, ascent, descent
 
 __all__ = ["Learner", "LearnerState", "DATA", "FIXED", "assemble", "supervised", "dream",

@@ -29,7 +29,7 @@ import jax.numpy as jnp
 from categories import (SMOOTH, BadObject, BadPoint, MissingDependency, NotComposable, TreeType,
                         join_all, split)
 
-from ._optimisers import Optimiser, rule
+from ._optimiser import Optimiser, rule
 
 __all__ = ["from_optax", "as_optax"]
 
