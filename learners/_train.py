@@ -245,8 +245,8 @@ def _compiled(learner: Learner, n: int, chunk: int, mode: str, drop_remainder: b
 
     @jax.jit
     def locate(state, data, orders):
-        """Replay epoch ``e`` step by step: the last finite state, and the first
-        non-finite step's index in the epoch."""
+        """Replay the epoch whose order is ``orders[0]`` step by step: the last finite
+        state, and the first non-finite step's index in the epoch."""
         def body(carry, b):
             state, bad, i = carry
             new, loss = step(state, b)
