@@ -75,7 +75,11 @@ class ArrayType(Object):
 
     def __post_init__(self):
         object.__setattr__(self, "shape", tuple(int(n) for n in self.shape))
-        object.__setattr__(self, "dtype", _dtype_name(self.dtype))
+        try:
+            name = _dtype_name(self.dtype)
+        except TypeError:  # a dtype that cannot be hashed (a structured one's field list)
+            name = np.dtype(self.dtype).name
+        object.__setattr__(self, "dtype", name)
         if any(n < 0 for n in self.shape):
             raise BadObject(f"ArrayType shape must be non-negative, got {self.shape}")
 

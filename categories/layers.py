@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import weakref
 from typing import Any, Callable
 
 import jax
@@ -52,18 +53,21 @@ class _Init:
                 for k, name in zip(keys, sorted(self.inits))}
 
 
-@functools.lru_cache(maxsize=256)
-def _shared_init(obj: Record, inits: tuple[tuple[str, Initializer], ...]) -> _Init:
-    return _Init(obj, **dict(inits))
+_INITS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 def _init(obj: Record, **inits: Initializer) -> _Init:
     """An :class:`_Init`, shared by the layers with the same objects and initialisers
-    (it holds no state), so a deep model holds one per shape, not one per layer."""
+    (it holds no state), so a deep model holds one per shape, not one per layer. Held
+    weakly: once no layer uses it, it and its initialisers are freed."""
+    key = (obj, tuple(sorted(inits.items())))
     try:
-        return _shared_init(obj, tuple(sorted(inits.items())))
+        found = _INITS.get(key)
     except TypeError:  # an initialiser that cannot be hashed gets its own
         return _Init(obj, **inits)
+    if found is None:
+        found = _INITS[key] = _Init(obj, **inits)
+    return found
 
 
 def _affine(px: tuple) -> Any:
@@ -72,12 +76,20 @@ def _affine(px: tuple) -> Any:
 
 
 @functools.lru_cache(maxsize=256)
-def _dense_objects(n_in: int, n_out: int, dtype: str) -> tuple[Object, ...]:
-    """``X, Y, P = {weight, bias}, P @ X`` of a dense layer, shared by the layers of one
-    shape (objects are immutable; a deep model then holds them once, not once a layer)."""
+def _shared_dense_objects(n_in: int, n_out: int, dtype: Any) -> tuple[Object, ...]:
     X, Y = ArrayType((n_in,), dtype), ArrayType((n_out,), dtype)
     P = Record(weight=ArrayType((n_out, n_in), dtype), bias=Y)
     return X, Y, P, P @ X
+
+
+def _dense_objects(n_in: int, n_out: int, dtype: Any) -> tuple[Object, ...]:
+    """``X, Y, P = {weight, bias}, P @ X`` of a dense layer, shared by the layers of one
+    shape (objects are immutable; a deep model then holds them once, not once a layer)."""
+    n_in, n_out = int(n_in), int(n_out)  # sizes given as arrays too, as ArrayType takes them
+    try:
+        return _shared_dense_objects(n_in, n_out, dtype)
+    except TypeError:  # a dtype that cannot be hashed (a structured one's field list)
+        return _shared_dense_objects.__wrapped__(n_in, n_out, dtype)
 
 
 def lift(f: Smooth) -> Para:

@@ -95,7 +95,8 @@ CHUNK = 1024
 """Epochs per compiled call when no metrics are asked for (a host round trip per chunk)."""
 
 TABLE = 2 ** 22
-"""At most this many indices in one call's table of example orders (16 MB)."""
+"""At most this many indices in one call's table of example orders (16 MB), or one
+epoch's when an epoch has more examples."""
 
 
 @functools.partial(jax.jit, static_argnums=(3, 4))
@@ -108,7 +109,9 @@ def _shuffles(key: Any, first: Any, count: Any, rows: int, n: int) -> Any:
     its compile time for the Iris model).
     """
     def row(i, table):
-        return table.at[i].set(jax.random.permutation(jax.random.fold_in(key, first + i), n))
+        # int32 whatever the default integer width (x64 makes permutation's int64)
+        order = jax.random.permutation(jax.random.fold_in(key, first + i), n)
+        return table.at[i].set(order.astype(jnp.int32))
     return jax.lax.fori_loop(0, count, row, jnp.zeros((rows, n), jnp.int32))
 
 
@@ -363,7 +366,11 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
                        "or order=")
     chunk = metrics_every if metrics else CHUNK
     if mode != "ordered":  # each call takes a table of its epochs' orders: keep it small
-        chunk = max(1, min(chunk, TABLE // max(n, 1)))
+        cap = max(1, TABLE // max(n, 1))
+        # metrics are taken after every chunk: with a smaller chunk, one that divides
+        # metrics_every, so they still come every metrics_every epochs
+        chunk = min(chunk, cap) if not metrics else max(d for d in range(1, min(chunk, cap) + 1)
+                                                        if metrics_every % d == 0)
     show = bool(progress or (progress is None and epochs >= 20))
     placement = _shard.plan(mesh, learner.batch_size, "fit")
     run, info = _compiled(learner, n, chunk, "ordered" if mode == "ordered" else "table",
@@ -405,7 +412,7 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
     try:
         done = 0
         while done < epochs:
-            count = min(chunk, epochs - done)
+            count = int(min(chunk, epochs - done))  # a Python int: np.int64 would retrace
             args = (data, start + done, count, table_of(start + done, count))
             state_before, (state, losses, completed, ok) = state, run(state, *args)
             if guard and not bool(ok):
@@ -418,7 +425,7 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
                 epoch = start + done
                 state = _diverged(info, state, data, epoch, table_of(epoch, 1), history)
                 break
-            if metrics:
+            if metrics and (done % metrics_every == 0 or done == epochs):
                 history["metric_epochs"].append(done)
                 for name, fn in metrics.items():
                     history[name].append(float(fn(state.params)))

@@ -177,6 +177,20 @@ def test_layers_that_share_their_objects_initialise_their_own_parameters():
     p = odd.init(jax.random.key(0))
     assert p["weight"].tolist() == [[0.5, 0.5]] * 3 and p["bias"].tolist() == [-1.0] * 3
     assert layers.dense(2, 3, init=_Constant(2.0)).init(jax.random.key(0))["weight"][0, 0] == 2.0
+    # sizes given as arrays, as ArrayType takes them
+    assert repr(layers.dense(np.array(4), jnp.int32(3))) == "dense(4→3)"
+
+
+def test_a_shared_initialiser_is_freed_with_its_last_layer():
+    import gc
+    import weakref
+    from jax.nn import initializers
+    weights = np.ones((3, 2), np.float32)
+    alive = weakref.ref(weights)
+    layer = layers.dense(2, 3, init=initializers.constant(weights))
+    del layer, weights
+    gc.collect()
+    assert alive() is None
 
 
 def test_a_circuit_chain_built_by_rshift_is_the_chain_built_at_once():

@@ -101,6 +101,28 @@ def test_shuffling_visits_the_documented_permutations():
                                progress=False)[0])
 
 
+def test_metrics_come_every_k_epochs_when_a_chunk_of_orders_is_capped(monkeypatch):
+    """Orders travel in tables of at most TABLE indices; with 150 examples and a cap of
+    4 epochs a table, metrics every 5 epochs still come after epochs 5 and 10."""
+    import learners._train as train
+    monkeypatch.setattr(train, "TABLE", 4 * 150)
+    learner = _learner(None)
+    _, history = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=10,
+                     key=jax.random.key(0), metrics={"b": lambda p: float(p[1]["bias"][0])},
+                     metrics_every=5, progress=False)
+    assert history["metric_epochs"] == [5, 10] and len(history["loss"]) == 10
+
+
+def test_shuffling_works_with_64_bit_integers_on():
+    learner = _learner(32)
+    expected, _ = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=2,
+                      key=jax.random.key(3), progress=False)
+    with jax.enable_x64(True):  # permutation then makes int64 indices
+        got, _ = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=2,
+                     key=jax.random.key(3), progress=False)
+    _close(got.params, expected.params)
+
+
 def test_a_partial_last_batch_is_kept_and_averaged_over_its_real_rows():
     """150 Iris rows at batch 32: four full batches and one of 22, whose step equals
     that of a batch-22 learner (mean over the 22 real rows, no change from padding)."""
