@@ -1,7 +1,8 @@
 """``python -m benchmarks [--quick] [--out FILE]``: run the suite, print a markdown
 table (a missed target is marked ✗), and write one JSON line per benchmark.
 
-Rows: ``fit`` against a hand-written whole run (compile included, and a second
+Rows: ``fit`` against a hand-written whole run (compile included, for a new learner
+and for the first fit in a process, and a second
 call), RDA through ``fit`` against hand-written numpy, packed circuit
 evaluation against numpy's streaming XOR/AND, construction time per doubling
 of depth, trace+lower of a deep lens, traced equations per depth, bit-packed

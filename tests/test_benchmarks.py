@@ -18,7 +18,9 @@ def test_quick_benchmarks_run_and_agree(tmp_path, capsys):
         assert main(["--quick", "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     names = " | ".join(r["benchmark"] for r in rows)
-    for part in ("fit iris hidden, batch 1 (compile included)", "fit iris hidden, batch 32",
+    for part in ("fit iris hidden, batch 1 (compile included, a new learner)",
+                 "fit iris hidden, batch 1 (compile included, first fit in a process)",
+                 "fit iris hidden, batch 32",
                  "fit digits MLP, batch 64, adam (second call)", "RDA through fit",
                  "numpy streaming", "Para chain by >>", "circuit chain by >>",
                  "prepared for fit", "trace+lower", "depth 16", "circuits RDA, batch 256"):
