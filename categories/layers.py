@@ -40,7 +40,8 @@ Initializer = Callable[[Any, tuple[int, ...], Any], Any]
 
 class _Init:
     """``key ↦ {name: inits[name](k, shape, dtype)}``, one split key per name in sorted
-    order. (An object with slots, not a closure: a deep model holds one per layer.)"""
+    order. (An object with slots, not a closure, and weakly referable: :func:`_init`
+    shares one between the layers of one shape.)"""
 
     __slots__ = ("obj", "inits", "__weakref__")  # jax.jit keeps weak references
 

@@ -135,19 +135,16 @@ def _orders(order: Any, n: int, epochs: int) -> Callable[[int, int], np.ndarray]
     made on the device."""
     if order is None:
         return None
-    if callable(order):
-        fn = lambda e, i: order(e)  # noqa: E731
-    else:
+    if not callable(order):
         table = np.asarray(order)
         if table.ndim == 1:
             table = table[None]
         if table.ndim != 2 or table.shape[0] not in (1, epochs):
             raise BadPoint(f"fit: order must be one permutation of shape ({n},) or one per "
                            f"epoch, ({epochs}, {n}); got shape {np.shape(order)}")
-        fn = lambda e, i: table[i if table.shape[0] > 1 else 0]  # noqa: E731
 
     def checked(e: int, i: int) -> np.ndarray:
-        idx = np.asarray(fn(e, i))
+        idx = np.asarray(order(e) if callable(order) else table[min(i, len(table) - 1)])
         if idx.shape != (n,) or not np.issubdtype(idx.dtype, np.integer):
             raise BadPoint(f"fit: the order of epoch {e} must be {n} integer indices, shape "
                            f"({n},); got {idx.dtype} of shape {idx.shape}")
