@@ -6,11 +6,9 @@ hand-written whole run: one ``jax.jit`` of a ``lax.scan`` over epochs, each a
 and optax, also compiled afresh every call. Both sides use the same model,
 data, initial parameters and example order (``permutation(fold_in(key, e))``),
 the same masked partial last batch, and must reach the same final loss.
-``fit`` draws each chunk's orders with one function that every learner in the
-process shares (``learners._train._shuffles``), so two rows time a fresh learner:
-"a new learner" (that function compiled by an earlier ``fit``, as for every
-learner after a session's first) and "first fit in a process" (its cache cleared
-before every call, so ``fit`` compiles everything it runs, as in a script's only
+Two rows time a fresh learner: "a new learner" (as for every learner after a
+session's first) and "first fit in a process" (``jax.clear_caches()`` before every
+call of either side, so each compiles everything it runs, as in a script's only
 ``fit``). A third row times ``fit`` on a learner that has already run (nothing
 compiles) against the hand-written run already compiled.
 
@@ -33,7 +31,6 @@ from categories import ArrayType, Para, layers, smooth
 from circuits import CIRCUIT, Bits, models
 from learners import adam, data, difference, fit, gradient, identity, quadratic, sgd
 from learners import softmax_cross_entropy, supervised
-from learners import _train
 
 from ._timing import interleaved
 
@@ -85,12 +82,14 @@ def _rows(name: str, make_learner: Callable, params: Any, hand_step: Callable, t
         run = _hand_run(hand_step, len(x), batch, epochs)
         return jax.jit(run)((params, tx.init(params)), x, y, key)[1][-1]
 
-    def ours_cold():  # also compiles what fit shares between learners, as a process's first
-        _train._shuffles.clear_cache()
-        return ours_fresh()
+    def as_first(fn):  # as a process's first: nothing jax compiled before is kept
+        def run():
+            jax.clear_caches()
+            return fn()
+        return run
 
     first = interleaved(ours_fresh, hand_fresh, **timing)
-    cold = interleaved(ours_cold, hand_fresh, **timing)
+    cold = interleaved(as_first(ours_fresh), as_first(hand_fresh), **timing)
     learner, compiled = make_learner(), jax.jit(hand)
     state = learner.init(params)
     _, history = fit(learner, state, x, y, epochs=epochs, key=key, progress=False)

@@ -6,9 +6,9 @@ up to ``chunk`` epochs (a loop over epochs, each a ``lax.scan`` over its batches
 the host only sees the per-epoch losses, a progress callback per epoch and the
 metrics every ``metrics_every`` epochs. A partial last batch is kept: its missing
 rows are padding with ``keep = False`` (no change, left out of the mean loss). The
-shuffled orders of a chunk come as a table from one function compiled per (chunk,
-number of examples) and shared by every learner, so a new learner compiles only
-its own training loop.
+shuffled orders of a chunk come as a table, computed on the host while the chunk
+before it trains (:mod:`learners._shuffles`), so a learner compiles only its own
+training loop.
 
 Example:
     >>> import jax, jax.numpy as jnp
@@ -39,7 +39,7 @@ import numpy as np
 
 from categories import AxiomError, BadHyperparameter, BadPoint
 
-from . import _shard
+from . import _shard, _shuffles
 from ._learner import Learner, LearnerState
 
 __all__ = ["fit", "accuracy", "Diverged", "DivergenceWarning"]
@@ -97,22 +97,6 @@ CHUNK = 1024
 TABLE = 2 ** 22
 """At most this many indices in one call's table of example orders (16 MB), or one
 epoch's when an epoch has more examples."""
-
-
-@functools.partial(jax.jit, static_argnums=(3, 4))
-def _shuffles(key: Any, first: Any, count: Any, rows: int, n: int) -> Any:
-    """``rows × n`` orders; row ``i < count`` is ``permutation(fold_in(key, first + i), n)``.
-
-    Drawn by its own compiled function, outside the training loop: it depends only on
-    ``(rows, n)``, so every learner in the process shares one compilation, and the
-    loop a learner compiles is smaller by the sort and the random bits (about 40% of
-    its compile time for the Iris model).
-    """
-    def row(i, table):
-        # int32 whatever the default integer width (x64 makes permutation's int64)
-        order = jax.random.permutation(jax.random.fold_in(key, first + i), n)
-        return table.at[i].set(order.astype(jnp.int32))
-    return jax.lax.fori_loop(0, count, row, jnp.zeros((rows, n), jnp.int32))
 
 
 def _check_data(data: tuple, names: tuple[str, ...]) -> int:
@@ -361,6 +345,8 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
     if mode == "shuffle" and key is None:
         raise BadPoint("fit: shuffling needs key= (a jax.random key), or pass shuffle=False "
                        "or order=")
+    if mode == "shuffle":
+        _shuffles.check_key(key, "fit")
     chunk = metrics_every if metrics else CHUNK
     if mode != "ordered":  # each call takes a table of its epochs' orders: keep it small
         cap = max(1, TABLE // max(n, 1))
@@ -379,7 +365,7 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
         """The orders of epochs ``first … first + count − 1`` (counted from the state's
         step), padded to ``chunk`` rows."""
         if mode == "shuffle":
-            table = _shuffles(key, first, count, chunk, n)
+            table = _shuffles.orders(key, first, count, chunk, n)
         else:
             table = np.zeros((chunk, n) if mode == "given" else (0,), np.int32)
             for i in range(count if mode == "given" else 0):
@@ -391,7 +377,7 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
     if metrics:
         history["metric_epochs"] = []
     start = int(state.step) // info["batches"]
-    traces = info["traces"]
+    traces = info["traces"] + _shuffles.TRACES[0]
     bar = None
     if show:
         from tqdm.auto import tqdm
@@ -408,16 +394,21 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
         info["listener"] = listener
     try:
         done = 0
+        count = int(min(chunk, epochs))  # a Python int: np.int64 would retrace
+        table = table_of(start, count) if count else None
         while done < epochs:
-            count = int(min(chunk, epochs - done))  # a Python int: np.int64 would retrace
-            args = (data, start + done, count, table_of(start + done, count))
+            args = (data, start + done, count, table)
             state_before, (state, losses, completed, ok) = state, run(state, *args)
+            # the next chunk's orders are drawn while this one runs (dispatch is async)
+            following = int(min(chunk, epochs - done - count))
+            table = table_of(start + done + count, following) if following else None
             if guard and not bool(ok):
                 state, losses, completed, ok = info["guarded"](state_before, *args)
             losses, completed, ok = jax.device_get((losses, completed, ok))  # one round trip
             completed = int(completed)
             history["loss"] += losses[:completed].tolist()
             done += completed
+            count = following
             if guard and not bool(ok):
                 epoch = start + done
                 state = _diverged(info, state, data, epoch, table_of(epoch, 1), history)
@@ -430,7 +421,7 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
         info["listener"] = None
         if bar is not None:
             bar.close()
-    history["compilations"] = [info["traces"] - traces]
+    history["compilations"] = [info["traces"] + _shuffles.TRACES[0] - traces]
     if "diverged" in history:
         d = history["diverged"]
         message = (f"fit: training diverged in epoch {d['epoch']}, step {d['step']} (batch "

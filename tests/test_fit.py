@@ -113,6 +113,22 @@ def test_metrics_come_every_k_epochs_when_a_chunk_of_orders_is_capped(monkeypatc
     assert history["metric_epochs"] == [5, 10] and len(history["loss"]) == 10
 
 
+def test_orders_drawn_ahead_are_the_next_chunks(monkeypatch):
+    """Each chunk's orders are drawn while the chunk before it trains: with tables of
+    two epochs, five epochs (three chunks, the last short) follow the documented orders."""
+    import learners._train as train
+    monkeypatch.setattr(train, "TABLE", 2 * 150)
+    learner, key = _learner(32), jax.random.key(9)
+    state, history = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=5, key=key,
+                         progress=False)
+    orders = np.stack([np.asarray(jax.random.permutation(jax.random.fold_in(key, e), 150))
+                       for e in range(5)])
+    monkeypatch.setattr(train, "TABLE", 2 ** 22)
+    given, again = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=5, order=orders,
+                       progress=False)
+    assert _equal(state, given) and history["loss"] == again["loss"]
+
+
 def test_shuffling_works_with_64_bit_integers_on():
     learner = _learner(32)
     expected, _ = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=2,
@@ -202,6 +218,9 @@ def test_the_progress_bar_moves_every_epoch(capsys, monkeypatch):
     ({"order": np.full(150, 150)}, "outside [0, 150)"),
     ({"order": np.zeros((3, 150), int)}, "one per epoch"),
     ({"key": None}, "needs key="),
+    ({"key": 0}, "key must be one jax.random key, such as jax.random.key(0); got int 0"),
+    ({"key": jax.random.split(jax.random.key(0))}, "one jax.random key, such as "
+                                                    "jax.random.key(0); got key<fry>[2]"),
     ({"metrics_every": 0}, "metrics_every must be a whole number ≥ 1"),
 ])
 def test_bad_options_are_refused_before_training(kwargs, words):
