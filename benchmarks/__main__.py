@@ -90,7 +90,7 @@ def _cells(r: dict) -> tuple[str, str, str, str]:
                 "", "< 10 s")
     if "paralens_equations" in r and "ratio" in r:
         return (f"{r['paralens_seconds']['median']:.2f} s", f"{r['handwritten_seconds']['median']:.2f} s",
-                _ratio(r), "≤ 1.2×")
+                f"{_ratio(r)}; collector running {r['ratio_gc']:.2f}", "≤ 1.2×")
     if "paralens_equations" in r:
         return (f"{r['paralens_equations']} eqns", f"{r['handwritten_equations']} eqns",
                 f"compile {r['paralens_compile_s']:.2f} s / {r['handwritten_compile_s']:.2f} s",

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import math
 import statistics
 import time
@@ -38,8 +39,8 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def interleaved(a: Callable[[], Any], b: Callable[[], Any], *, pairs: int = 5,
-                min_region: float = 0.5, warm: bool = True, reps: int | None = None
-                ) -> dict[str, Any]:
+                min_region: float = 0.5, warm: bool = True, reps: int | None = None,
+                collect: bool = True) -> dict[str, Any]:
     """Time ``a`` and ``b`` alternately; seconds per call and the ratio ``b/a`` per pair.
 
     Args:
@@ -49,6 +50,10 @@ def interleaved(a: Callable[[], Any], b: Callable[[], Any], *, pairs: int = 5,
         warm: run each side once, untimed, first.
         reps: calls per region, instead of calibrating them from one more call
             of each side (a smoke run passes 1).
+        collect: leave Python's garbage collector running in the timed regions;
+            ``False`` collects before each region and pauses it inside, as
+            ``timeit`` does (a full collection walks the whole process's heap, so
+            which side it lands in is chance).
     """
     if warm:
         _once(a), _once(b)
@@ -56,11 +61,19 @@ def interleaved(a: Callable[[], Any], b: Callable[[], Any], *, pairs: int = 5,
         fastest = min(_once(a), _once(b))
         reps = max(1, math.ceil(min_region / max(fastest, 1e-9)))
     ta, tb = [], []
+    enabled = gc.isenabled()
     for _ in range(pairs):
         for fn, out in ((a, ta), (b, tb)):
-            start = time.perf_counter()
-            for _ in range(reps):
-                jax.block_until_ready(fn())
-            out.append((time.perf_counter() - start) / reps)
+            if not collect:
+                gc.collect()
+                gc.disable()
+            try:
+                start = time.perf_counter()
+                for _ in range(reps):
+                    jax.block_until_ready(fn())
+                out.append((time.perf_counter() - start) / reps)
+            finally:
+                if enabled:
+                    gc.enable()
     return {"a": summary(ta), "b": summary(tb),
             "ratio": summary([y / x for x, y in zip(ta, tb)]), "reps": reps}

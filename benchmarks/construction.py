@@ -178,11 +178,19 @@ def lens_trace(n: int = 256, *, pairs: int = 5, min_region: float = 0.5) -> dict
 
     counts = {name: len(jax.make_jaxpr(fn)(params, x, ct).jaxpr.eqns)
               for name, fn in (("paralens", ours), ("handwritten", hand_vjp))}
-    timing = interleaved(lower(hand_vjp), lower(ours), pairs=pairs, min_region=min_region)
+    # the collector paused in the timed regions, as for the builds; with it running
+    # (for information) a full collection, ~0.1 s on the benchmark's heap, lands in
+    # one side or the other by chance
+    timing = interleaved(lower(hand_vjp), lower(ours), pairs=pairs, min_region=min_region,
+                         collect=False)
+    with_gc = interleaved(lower(hand_vjp), lower(ours), pairs=pairs, min_region=min_region,
+                          warm=False)
     return {"benchmark": f"trace+lower of a {n}-layer lens vs hand-written",
             "layers": n, "ratio": timing["ratio"]["median"],
             "ratio_range": (timing["ratio"]["min"], timing["ratio"]["max"]),
             "paralens_seconds": timing["b"], "handwritten_seconds": timing["a"],
+            "ratio_gc": with_gc["ratio"]["median"],
+            "ratio_gc_range": (with_gc["ratio"]["min"], with_gc["ratio"]["max"]),
             "paralens_equations": counts["paralens"],
             "handwritten_equations": counts["handwritten"],
             "target_met": timing["ratio"]["median"] <= TRACE_TARGET}

@@ -15,9 +15,10 @@ random numbers: as easy as 1, 2, 3*, SC 2011) and stable sorts. For a key ``k``:
 Compiled by XLA those few lines cost about 0.3 s, more than a small model's whole
 training loop, and a fresh process pays it before its first ``fit``. For keys of
 jax's default kind (Threefry with partitionable bits) the table is computed here
-with numpy instead, in milliseconds for small data sets and as fast as XLA on the
-CPU for large ones, and equal to jax's bit for bit (``tests/test_shuffles.py``
-compares them). Other keys use one compiled function shared by every learner.
+with numpy instead, equal to jax's bit for bit (``tests/test_shuffles.py`` compares
+them): 5 ms for 400 epochs of 150 examples, and 0.3–0.7 s for 69 epochs of 60,000,
+where XLA on the CPU takes 1.9 s after compiling. Other keys use one compiled
+function shared by every learner.
 
 Example:
     >>> import jax, numpy as np

@@ -38,3 +38,19 @@ def test_results_default_to_a_folder_git_ignores(capsys):
     default = re.search(r"default:\s+(\S+?)\)", capsys.readouterr().out).group(1)
     ignored = (pathlib.Path(__file__).resolve().parents[1] / ".gitignore").read_text().split()
     assert "/" in default and default.split("/")[0] + "/" in ignored, default
+
+
+def test_interleaved_can_pause_the_collector_in_its_timed_regions():
+    import gc
+
+    from benchmarks._timing import interleaved
+    seen = []
+
+    def side():
+        seen.append(gc.isenabled())
+
+    interleaved(side, side, pairs=2, reps=1, warm=False, collect=False)
+    assert seen == [False] * 4 and gc.isenabled()
+    seen.clear()
+    interleaved(side, side, pairs=2, reps=1, warm=False)
+    assert seen == [True] * 4
