@@ -270,7 +270,8 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
             learning, ``targets`` for deep dreaming. A learner with no data ports
             takes none, and each epoch is one step.
         epochs: how many passes over the data.
-        key: the ``jax.random`` key of the shuffles (needed when shuffling).
+        key: the ``jax.random`` key of the shuffles (needed when shuffling): one key,
+            ``jax.random.key(seed)`` or a raw ``jax.random.PRNGKey(seed)``.
         shuffle: shuffle every epoch (ignored when ``order`` is given).
         order: an explicit example order, to compare runs step for step with other
             code: ``n`` indices used every epoch, an ``(epochs, n)`` table (a row
@@ -302,7 +303,7 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
 
     Raises:
         BadPoint: mismatched lengths of ``x`` and ``y``, NaN or Inf in the data,
-            a malformed ``order``, no key to shuffle with, or (with
+            a malformed ``order``, no key (or not one key) to shuffle with, or (with
             ``drop_remainder``) fewer examples than one batch.
         Diverged: with ``divergence="raise"``, when training goes non-finite.
         BadHyperparameter: a ``mesh`` without a data axis, or a batch size its data
