@@ -75,32 +75,48 @@ def _rounds(n: int) -> int:
     return int(np.ceil(3 * np.log(max(1, n)) / np.log(np.iinfo(np.uint32).max)))
 
 
-def check_key(key: Any, where: str) -> None:
-    """Refuse anything but one ``jax.random`` key (typed, or raw ``uint32`` data of the
-    default implementation's shape), naming what was given.
+def one_key(key: Any, where: str) -> Any:
+    """``key`` as one typed ``jax.random`` key (raw ``uint32`` key data is read with
+    the default implementation); anything else is refused, naming what was given.
 
     Example:
-        >>> check_key(jax.random.split(jax.random.key(0)), "fit")  # doctest: +ELLIPSIS
+        >>> one_key(jax.random.PRNGKey(0), "fit").dtype
+        key<fry>
+        >>> one_key(jax.random.split(jax.random.key(0)), "fit")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         categories._errors.BadPoint: fit: key must be one jax.random key, ...; got key<fry>[2]
     """
+    reason = ""
     try:
-        single = np.ndim(jax.random.key_data(key)) == 1
-    except (TypeError, ValueError):
-        single = False
-    if not single:
-        given = getattr(key, "aval", None)
-        given = given.str_short() if given is not None else f"{type(key).__name__} {key!r:.40}"
-        raise BadPoint(f"{where}: key must be one jax.random key, such as jax.random.key(0); "
-                       f"got {given}")
+        typed = jax.dtypes.issubdtype(jnp.result_type(key), jax.dtypes.prng_key)
+        key = key if typed else jax.random.wrap_key_data(key)
+        if np.shape(key) == ():
+            return key
+    except (TypeError, ValueError) as error:  # jax says what is wrong with the data
+        reason = f" ({str(error).split(' for impl=')[0]})"
+    given = getattr(key, "aval", None)
+    given = given.str_short() if given is not None else f"{type(key).__name__} {key!r:.40}"
+    raise BadPoint(f"{where}: key must be one jax.random key, such as jax.random.key(0); "
+                   f"got {given}{reason}")
 
 
-def _on_host(key: Any) -> bool:
-    """Whether numpy reproduces the permutations of ``key`` (one key, by
-    :func:`check_key`): Threefry with partitionable bits, jax's default."""
-    return (jax.random.key_impl(key) == "threefry2x32"
-            and bool(jax.config.jax_threefry_partitionable))
+HOST_TABLE = 2 ** 20
+"""On an accelerator, tables of more indices are drawn there by the compiled function
+(on the CPU, numpy is the faster at every size)."""
+
+
+@functools.cache
+def _threefry() -> Any:
+    return jax.eval_shape(lambda: jax.random.key(0, impl="threefry2x32")).dtype
+
+
+def _on_host(key: Any, size: int) -> bool:
+    """Whether numpy draws the ``size`` indices for one typed ``key``: jax's own
+    Threefry (by its key type, not its name) with partitionable bits, and the CPU or a
+    small table."""
+    return (key.dtype == _threefry() and bool(jax.config.jax_threefry_partitionable)
+            and (size <= HOST_TABLE or jax.default_backend() == "cpu"))
 
 
 def orders(key: Any, first: int, count: int, rows: int, n: int) -> Any:
@@ -111,8 +127,8 @@ def orders(key: Any, first: int, count: int, rows: int, n: int) -> Any:
     Raises:
         BadPoint: ``key`` is not one ``jax.random`` key.
     """
-    check_key(key, "orders")
-    if not _on_host(key):
+    key = one_key(key, "orders")
+    if not _on_host(key, rows * n):
         return _compiled(key, first, count, rows, n)
     data = np.asarray(jax.random.key_data(key)).astype(np.uint32)
     epochs = (np.arange(first, first + count, dtype=np.uint64) & 0xFFFFFFFF).astype(np.uint32)
@@ -151,4 +167,4 @@ def _compiled(key: Any, first: Any, count: Any, rows: int, n: int) -> Any:
     return jax.lax.fori_loop(0, count, row, jnp.zeros((rows, n), jnp.int32))
 
 
-__all__ = ["check_key", "orders", "threefry2x32"]
+__all__ = ["one_key", "orders", "threefry2x32"]

@@ -6,9 +6,9 @@ up to ``chunk`` epochs (a loop over epochs, each a ``lax.scan`` over its batches
 the host only sees the per-epoch losses, a progress callback per epoch and the
 metrics every ``metrics_every`` epochs. A partial last batch is kept: its missing
 rows are padding with ``keep = False`` (no change, left out of the mean loss). The
-shuffled orders of a chunk come as a table, computed on the host while the chunk
-before it trains (:mod:`learners._shuffles`), so a learner compiles only its own
-training loop.
+shuffled orders of a chunk come as a table, for jax's default keys computed with
+numpy while the chunk before it trains (:mod:`learners._shuffles`), so a learner
+compiles only its own training loop.
 
 Example:
     >>> import jax, jax.numpy as jnp
@@ -299,7 +299,8 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
     Returns:
         ``(state, history)``: ``history["loss"]`` has the mean loss of every epoch,
         ``history[name]`` every metric, ``history["compilations"]`` how many times
-        this call compiled (0 when the learner already ran on these shapes).
+        this call compiled (0 when the learner already ran on these shapes, and for
+        a key of another kind than jax's default Threefry, its orders' function did).
 
     Raises:
         BadPoint: mismatched lengths of ``x`` and ``y``, NaN or Inf in the data,
@@ -347,7 +348,7 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
         raise BadPoint("fit: shuffling needs key= (a jax.random key), or pass shuffle=False "
                        "or order=")
     if mode == "shuffle":
-        _shuffles.check_key(key, "fit")
+        key = _shuffles.one_key(key, "fit")
     chunk = metrics_every if metrics else CHUNK
     if mode != "ordered":  # each call takes a table of its epochs' orders: keep it small
         cap = max(1, TABLE // max(n, 1))
@@ -395,14 +396,17 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
         info["listener"] = listener
     try:
         done = 0
-        count = int(min(chunk, epochs))  # a Python int: np.int64 would retrace
-        table = table_of(start, count) if count else None
+        count, table = int(min(chunk, epochs)), None  # a Python int: np.int64 would retrace
         while done < epochs:
+            if table is None:
+                table = table_of(start + done, count)
             args = (data, start + done, count, table)
             state_before, (state, losses, completed, ok) = state, run(state, *args)
-            # the next chunk's orders are drawn while this one runs (dispatch is async)
+            # the next chunk's shuffles are drawn while this one runs (dispatch is async);
+            # an order= function is called only for epochs about to run
             following = int(min(chunk, epochs - done - count))
-            table = table_of(start + done + count, following) if following else None
+            ahead = following and mode == "shuffle"
+            table = table_of(start + done + count, following) if ahead else None
             if guard and not bool(ok):
                 state, losses, completed, ok = info["guarded"](state_before, *args)
             losses, completed, ok = jax.device_get((losses, completed, ok))  # one round trip

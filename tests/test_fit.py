@@ -129,6 +129,23 @@ def test_orders_drawn_ahead_are_the_next_chunks(monkeypatch):
     assert _equal(state, given) and history["loss"] == again["loss"]
 
 
+def test_an_order_function_is_called_only_for_epochs_about_to_run(monkeypatch):
+    """Shuffles are drawn a chunk ahead; a user's order function is not: with chunks of
+    two epochs, it sees each chunk's epochs after the metrics of the chunk before."""
+    import learners._train as train
+    monkeypatch.setattr(train, "TABLE", 2 * 150)
+    events = []
+
+    def order(e):
+        events.append(e)
+        return np.arange(150)
+
+    learner = _learner(50)
+    fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=5, order=order, progress=False,
+        metrics={"m": lambda p: events.append("metric") or 0.0}, metrics_every=2)
+    assert events == [0, 1, "metric", 2, 3, "metric", 4, "metric"]
+
+
 def test_shuffling_works_with_64_bit_integers_on():
     learner = _learner(32)
     expected, _ = fit(learner, learner.init(PARAMS), X_IRIS, T_IRIS, epochs=2,

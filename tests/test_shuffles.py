@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
+from categories import BadPoint
 from learners import _shuffles
 from learners._shuffles import orders, threefry2x32
 
@@ -48,7 +49,7 @@ def test_the_hash_works_elementwise_on_broadcast_arrays():
 @settings(max_examples=12)
 @example(seed=0, first=0, count=2, padding=0, n=1625)  # the last size with one sort
 @example(seed=0, first=0, count=2, padding=0, n=1626)  # the first with two
-@given(seed=st.integers(0, 2 ** 64 - 1), first=st.integers(0, 2 ** 31 - 64),
+@given(seed=st.integers(-2 ** 63, 2 ** 63 - 1), first=st.integers(0, 2 ** 31 - 64),
        count=st.integers(0, 4), padding=st.integers(0, 2),
        n=st.one_of(st.integers(0, 40), st.integers(1600, 1700)))
 def test_orders_are_jaxs_permutations_bit_for_bit(seed, first, count, padding, n):
@@ -96,11 +97,33 @@ def test_unpartitionable_threefry_falls_back_to_jax():
     jax.config.update("jax_threefry_partitionable", False)
     try:
         key = jax.random.key(4)
-        assert not _shuffles._on_host(key)
+        assert not _shuffles._on_host(key, 120)
         np.testing.assert_array_equal(np.asarray(orders(key, 0, 2, 2, 60)),
                                       _jax_orders(key, 0, 2, 60))
     finally:
         jax.config.update("jax_threefry_partitionable", before)
+
+
+def test_on_an_accelerator_large_tables_are_drawn_there(monkeypatch):
+    """Where sorting on the host would take longer than on the device, the compiled
+    function draws the table; the orders are the same either way."""
+    key = jax.random.key(6)
+    small = orders(key, 0, 2, 2, 100)
+    monkeypatch.setattr(_shuffles, "HOST_TABLE", 150)
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    assert isinstance(orders(key, 0, 1, 1, 100), np.ndarray)  # 100 ≤ 150: still numpy
+    big = orders(key, 0, 2, 2, 100)
+    assert not isinstance(big, np.ndarray)
+    np.testing.assert_array_equal(np.asarray(big), small)
+
+
+def test_a_key_that_is_not_one_key_is_refused_with_jaxs_reason():
+    with pytest.raises(BadPoint, match=r"got ndarray array\(\[0, 3\]\) \(.*dtype = uint32"):
+        orders(np.array([0, 3], np.int64), 0, 1, 1, 5)
+    with pytest.raises(BadPoint, match=r"got key<fry>\[2\]$"):
+        orders(jax.random.split(jax.random.key(0)), 0, 1, 1, 5)
+    np.testing.assert_array_equal(orders(np.array([0, 3], np.uint32), 0, 1, 1, 5),
+                                  orders(jax.random.key(3), 0, 1, 1, 5))
 
 
 def test_the_module_examples_run():
@@ -113,6 +136,7 @@ def test_fit_counts_the_fallbacks_compilation():
     ``history["compilations"]`` beside the learner's own loop."""
     from categories import ArrayType, layers
     from learners import fit, quadratic, sgd, supervised
+    _shuffles._compiled.clear_cache()  # whatever an earlier test compiled
     x = np.linspace(-1, 1, 24, dtype=np.float32).reshape(12, 2)
     learner = supervised(layers.dense(2, 1), quadratic(ArrayType((1,))), sgd(0.1), batch_size=4)
     state = learner.init(layers.dense(2, 1).init(jax.random.key(0)))
