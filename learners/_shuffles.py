@@ -108,6 +108,7 @@ HOST_TABLE = 2 ** 20
 
 @functools.cache
 def _threefry() -> Any:
+    """jax's own Threefry key type (traced, not computed: nothing is compiled)."""
     return jax.eval_shape(lambda: jax.random.key(0, impl="threefry2x32")).dtype
 
 

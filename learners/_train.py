@@ -299,8 +299,9 @@ def fit(learner: Learner, state: LearnerState, *data: Any, epochs: int,
     Returns:
         ``(state, history)``: ``history["loss"]`` has the mean loss of every epoch,
         ``history[name]`` every metric, ``history["compilations"]`` how many times
-        this call compiled (0 when the learner already ran on these shapes, and for
-        a key of another kind than jax's default Threefry, its orders' function did).
+        this call compiled (0 when the learner already ran on these shapes; with a
+        key of another kind than jax's default Threefry, its orders' compiled
+        function counts too).
 
     Raises:
         BadPoint: mismatched lengths of ``x`` and ``y``, NaN or Inf in the data,
