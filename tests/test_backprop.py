@@ -130,6 +130,32 @@ def test_functor_preserves_identities_symmetry_and_tensor(data):
     check_equivalent(whole, parts, [_point(data, whole)])
 
 
+@FEWER
+@given(data=st.data())
+def test_functor_respects_reparametrisation_and_is_faithful(data):
+    """L is defined on Para's classes and faithful (BaF Thm III.2): ``f`` reparametrised
+    along a swap of its parameter factors gives a learner equivalent to ``L(f)`` along
+    that swap (updates included); a Para map with the same parameters that differs from
+    ``f`` at a point gives a learner that is not equivalent to ``L(f)`` there."""
+    from hypothesis import assume
+    name = data.draw(_ERROR_NAMES, "error")
+    L = functor(EPS, ERRORS[name])
+    A, B, C = _objects(data, 3)
+    f1, f2 = data.draw(PARA.paras(A, B, 0), "f1"), data.draw(PARA.paras(B, C, 0), "f2")
+    f, P1, P2 = f1 >> f2, f1.param, f2.param
+    swapped = f.reparam(permutation((P2, P1), (1, 0)),
+                        init=lambda key: (f2.init(key), f1.init(key)))
+    assert (L(f).dom, L(f).cod, L(f).param) == (A, C, f.param)  # objects are kept
+    point = _point(data, L(f))
+    check_equivalent(L(f), L(swapped), [point], along=permutation((P1, P2), (1, 0)))
+    other = Para(f.param, A, data.draw(S.arrows(f.param @ A, C, 0), "other"),
+                 init=lambda key: f.init(key))
+    p, a, b = point
+    assume(not LEARN.close(f(p, a), other(p, a)))
+    with pytest.raises(LawViolation, match=r"equivalence \(implement\)"):
+        check_equivalent(L(f), L(other), [point])
+
+
 def _inner(x, y):
     return sum(jnp.vdot(u, v) for u, v in zip(jax.tree.leaves(x), jax.tree.leaves(y)))
 
